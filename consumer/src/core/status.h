@@ -1,0 +1,58 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace cdc {
+
+// The retry class of an error decides what the pipeline does with it: transient errors are
+// retried with backoff, permanent and invalid-input errors are dead-lettered, invalid-config
+// errors stop the process at startup, internal errors mark the process unhealthy.
+enum class ErrorCode {
+  kOk = 0,
+  kInvalidConfig,
+  kInvalidInput,
+  kTransient,
+  kPermanent,
+  kInternal,
+};
+
+std::string_view ErrorCodeName(ErrorCode code);
+
+// Status is the one error vocabulary across component boundaries (leveldb style): no exceptions
+// on the per-event path. Messages must never carry row values or secrets.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status InvalidConfig(std::string msg) { return {ErrorCode::kInvalidConfig, std::move(msg)}; }
+  static Status InvalidInput(std::string msg) { return {ErrorCode::kInvalidInput, std::move(msg)}; }
+  static Status Transient(std::string msg) { return {ErrorCode::kTransient, std::move(msg)}; }
+  static Status Permanent(std::string msg) { return {ErrorCode::kPermanent, std::move(msg)}; }
+  static Status Internal(std::string msg) { return {ErrorCode::kInternal, std::move(msg)}; }
+
+  bool ok() const { return code_ == ErrorCode::kOk; }
+  ErrorCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  bool IsRetryable() const { return code_ == ErrorCode::kTransient; }
+
+  // "transient: connection refused"; "ok" for success.
+  std::string ToString() const;
+
+ private:
+  Status(ErrorCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
+
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string message_;
+};
+
+template <typename T>
+using Result = tl::expected<T, Status>;
+
+// Shorthand for returning an error from a function that returns Result<T>.
+inline tl::unexpected<Status> Err(Status status) { return tl::unexpected<Status>(std::move(status)); }
+
+}  // namespace cdc
