@@ -1,0 +1,182 @@
+// Decode + shape + bulk-line encoding throughput on one core (issue 2: at least 1,000,000
+// appdb.users events/s). Run from a Release build:
+//   cmake -S consumer -B consumer/build/release -G Ninja -DCMAKE_BUILD_TYPE=Release
+//   cmake --build consumer/build/release --target decode_bench
+//   consumer/build/release/bench/decode_bench --benchmark_repetitions=5
+// items_per_second is events/s; bytes_per_second counts the canal-json input.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/change_event.h"
+#include "core/document.h"
+#include "decode/canal_json_decoder.h"
+#include "sink/elasticsearch/bulk_encoder.h"
+#include "transform/document_shaper.h"
+
+namespace {
+
+constexpr std::size_t kMessages = 1024;  // distinct inputs, so branch predictors see variety
+constexpr std::uint64_t kBaseCommitTs = 449448587919360000;
+
+std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// An appdb.users row change exactly as TiCDC v6.5 (enable-tidb-extension=true) writes it: easyjson
+// key order, old before data, `_tidb.commitTs`, and the v6.5.0-v6.5.11 "\r\n" terminator.
+std::string UsersMessage(std::size_t i, const std::string& type) {
+  const std::string id = std::to_string(100000 + i);
+  const std::string row = "{\"id\":" + Quoted(id) + ",\"username\":" + Quoted("user_" + id) +
+                          ",\"password\":\"$2b$12$wE1xq3yqkz0m1S6r3FqZ8uY3k0m2Y1m9m8i3G2F4b5j6k7l8" +
+                          id.substr(0, 4) + "\",\"email\":" + Quoted("user_" + id + "@example.com") +
+                          ",\"created_at\":\"2024-05-01 12:" + std::to_string(10 + i % 50) + ":00\"}";
+  const std::uint64_t commit_ts = kBaseCommitTs + (i << 18);
+  const std::string old = type == "UPDATE" ? "[" + row + "]" : "null";
+  return "{\"id\":0,\"database\":\"appdb\",\"table\":\"users\",\"pkNames\":[\"id\"],\"isDdl\":false,"
+         "\"type\":\"" +
+         type + "\",\"es\":" + std::to_string(commit_ts >> 18) +
+         ",\"ts\":" + std::to_string((commit_ts >> 18) + 812) +
+         ",\"sql\":\"\",\"sqlType\":{\"id\":-5,\"username\":12,\"password\":12,\"email\":12,"
+         "\"created_at\":93},\"mysqlType\":{\"id\":\"bigint\",\"username\":\"varchar\","
+         "\"password\":\"varchar\",\"email\":\"varchar\",\"created_at\":\"timestamp\"},\"old\":" +
+         old + ",\"data\":[" + row + "],\"_tidb\":{\"commitTs\":" + std::to_string(commit_ts) +
+         "}}\r\n";
+}
+
+// A 50-column row: a bigint pk, varchars, decimals, datetimes, a few NULLs, a json column and
+// two varbinary columns (ISO-8859-1 text, the costly path).
+std::string WideMessage(std::size_t i) {
+  std::string sql_type = "{";
+  std::string mysql_type = "{";
+  std::string row = "{";
+  for (int c = 0; c < 50; ++c) {
+    const std::string name = c == 0 ? "id" : "col_" + std::to_string(c);
+    std::string type = "varchar";
+    int code = 12;
+    std::string value = Quoted("value " + std::to_string(i * 50 + static_cast<std::size_t>(c)));
+    if (c == 0) {
+      type = "bigint", code = -5, value = Quoted(std::to_string(i));
+    } else if (c % 10 == 1) {
+      type = "decimal", code = 3, value = "\"12345.6789\"";
+    } else if (c % 10 == 2) {
+      type = "datetime", code = 93, value = "\"2024-05-01 12:34:56.123456\"";
+    } else if (c % 10 == 3) {
+      value = "null";
+    } else if (c == 24) {
+      type = "json", value = R"("{\"k\": [1, \"x\"], \"n\": null}")";
+    } else if (c == 25 || c == 35) {
+      type = "varbinary", code = 2004, value = R"("\u0005\u0007\n\u000f$2+cx\u003c\u0026ÿþ-7F")";
+    }
+    const std::string sep = c == 0 ? "" : ",";
+    sql_type += sep + Quoted(name) + ":" + std::to_string(code);
+    mysql_type += sep + Quoted(name) + ":" + Quoted(type);
+    row += sep + Quoted(name) + ":" + value;
+  }
+  const std::uint64_t commit_ts = kBaseCommitTs + (i << 18);
+  return "{\"id\":0,\"database\":\"appdb\",\"table\":\"wide\",\"pkNames\":[\"id\"],\"isDdl\":false,"
+         "\"type\":\"INSERT\",\"es\":" +
+         std::to_string(commit_ts >> 18) + ",\"ts\":" + std::to_string((commit_ts >> 18) + 9) +
+         ",\"sql\":\"\",\"sqlType\":" + sql_type + "},\"mysqlType\":" + mysql_type +
+         "},\"old\":null,\"data\":[" + row + "}],\"_tidb\":{\"commitTs\":" +
+         std::to_string(commit_ts) + "}}\r\n";
+}
+
+std::vector<std::string> UsersMessages(bool mixed) {
+  static const std::string kTypes[] = {"INSERT", "UPDATE", "DELETE"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kMessages; ++i) out.push_back(UsersMessage(i, kTypes[mixed ? i % 3 : 0]));
+  return out;
+}
+
+std::vector<std::string> WideMessages() {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kMessages; ++i) out.push_back(WideMessage(i));
+  return out;
+}
+
+std::vector<std::string> ExampleMessages() {
+  std::ifstream in(std::string(CDC_SHARED_DIR) + "/ticdc-canal-json/examples.ndjson");
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The consumer's per-message hot path: decode into a reused message, shape into a reused
+// document, append the bulk lines to a reused body.
+void RunPipeline(benchmark::State& state, const std::vector<std::string>& messages) {
+  cdc::CanalJsonDecoder decoder;
+  const cdc::DocumentShaper shaper(cdc::ShaperOptions{});
+  cdc::DecodedMessage message;
+  cdc::Document doc;
+  std::string body;
+  body.reserve(std::size_t{2} << 20);
+  std::size_t next = 0;
+  std::int64_t events = 0;
+  std::int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& payload = messages[next];
+    next = next + 1 == messages.size() ? 0 : next + 1;
+    if (const cdc::Status status = decoder.Decode(payload, &message); !status.ok()) {
+      state.SkipWithError(status.message().c_str());
+      break;
+    }
+    for (const cdc::ChangeEvent& event : message.events) {
+      shaper.Shape(event, &doc);
+      cdc::AppendBulkCreate("cdc-events", doc, &body);
+      ++events;
+    }
+    bytes += static_cast<std::int64_t>(payload.size());
+    if (body.size() > (std::size_t{1} << 20)) body.clear();  // a bulk request is sent
+  }
+  state.SetItemsProcessed(events);
+  state.SetBytesProcessed(bytes);
+}
+
+void BM_UsersInsert(benchmark::State& state) { RunPipeline(state, UsersMessages(false)); }
+void BM_UsersMixed(benchmark::State& state) { RunPipeline(state, UsersMessages(true)); }
+void BM_Wide50(benchmark::State& state) { RunPipeline(state, WideMessages()); }
+void BM_Examples(benchmark::State& state) { RunPipeline(state, ExampleMessages()); }
+
+// Stage breakdown for the users insert path, to see where the time goes.
+void BM_UsersDecodeOnly(benchmark::State& state) {
+  const std::vector<std::string> messages = UsersMessages(false);
+  cdc::CanalJsonDecoder decoder;
+  cdc::DecodedMessage message;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(decoder.Decode(messages[next], &message));
+    next = (next + 1) % messages.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_UsersShapeOnly(benchmark::State& state) {
+  const std::vector<std::string> messages = UsersMessages(false);
+  cdc::CanalJsonDecoder decoder;
+  std::vector<cdc::DecodedMessage> decoded(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (!decoder.Decode(messages[i], &decoded[i]).ok()) state.SkipWithError("decode failed");
+  }
+  const cdc::DocumentShaper shaper(cdc::ShaperOptions{});
+  cdc::Document doc;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    shaper.Shape(decoded[next].events[0], &doc);
+    benchmark::DoNotOptimize(doc.source_json.data());
+    next = (next + 1) % decoded.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+}  // namespace
+
+BENCHMARK(BM_UsersInsert);
+BENCHMARK(BM_UsersMixed);
+BENCHMARK(BM_Wide50);
+BENCHMARK(BM_Examples);
+BENCHMARK(BM_UsersDecodeOnly);
+BENCHMARK(BM_UsersShapeOnly);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,367 @@
+#include "source/kafka/kafka_source.h"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace cdc::kafka {
+namespace {
+
+// What a document holds on to while it waits for its acknowledgement.
+std::size_t DocumentBytes(const Document& doc) {
+  return sizeof(SinkRecord) + doc.id.size() + doc.source_json.size() + doc.database.size() +
+         doc.table.size();
+}
+
+void AtomicMax(std::atomic<std::uint64_t>& target, std::uint64_t value) {
+  std::uint64_t seen = target.load(std::memory_order_relaxed);
+  while (seen < value && !target.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace
+
+KafkaSource::KafkaSource(KafkaSourceOptions options, Deps deps)
+    : options_(std::move(options)),
+      deps_(std::move(deps)),
+      dead_letters_(
+          [this](const MessageRef& ref, const DeadLetter& letter) {
+            AckFanIn* acks = deps_.acks;
+            deps_.dead_letters->Write(letter, [acks, ref](Status st) {
+              acks->Push(AckItem{.ref = ref,
+                                 .kind = st.ok() ? AckItem::Kind::kDeadLetterWritten
+                                                 : AckItem::Kind::kDeadLetterFailed});
+            });
+          },
+          options_.dead_letter_max_backoff) {}
+
+// The consumer is closed while every member is still alive: closing runs the revoke callback.
+KafkaSource::~KafkaSource() { Close(); }
+
+void KafkaSource::Close() {
+  if (!consumer_) return;
+  Status st = consumer_->Close();
+  if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
+}
+
+Status KafkaSource::Init() {
+  auto consumer = KafkaConsumer::Create(KafkaConsumer::Options{
+      .brokers = options_.brokers,
+      .group = options_.group,
+      .topic = options_.topic,
+      .overrides = options_.rdkafka_overrides,
+      .listener = this,
+      .log = deps_.log,
+  });
+  if (!consumer) return consumer.error();
+  consumer_ = std::move(*consumer);
+  return consumer_->Subscribe();
+}
+
+Status KafkaSource::Run(std::chrono::milliseconds shutdown_deadline) {
+  batch_.reserve(options_.batch_max_records);
+  while (!stop_.load(std::memory_order_acquire)) {
+    ApplyAcks();
+    dead_letters_.RetryDue(Clock::now());
+    if (!held_.empty() && deps_.sink->TrySubmit(held_)) held_.clear();
+    UpdateBackPressure();
+    if (held_.empty()) {
+      PollRound();
+      SubmitBatch();
+    } else {
+      // The sink is full: keep serving the group (heartbeats, rebalances, max.poll.interval)
+      // while partitions are paused, and wake up as soon as the sink acknowledges something.
+      if (MessagePtr msg = consumer_->Poll(std::chrono::milliseconds(0))) HandleMessage(*msg);
+      SubmitBatch();
+      deps_.acks->WaitForItems(std::chrono::milliseconds(10));
+    }
+    UpdateBackPressure();
+    RefreshMetrics(Clock::now());
+  }
+  return Shutdown(shutdown_deadline);
+}
+
+void KafkaSource::PollRound() {
+  auto timeout = options_.poll_timeout;
+  while (batch_.size() < options_.batch_max_records) {
+    MessagePtr msg = consumer_->Poll(timeout);
+    if (!msg) break;
+    HandleMessage(*msg);
+    timeout = std::chrono::milliseconds(0);
+    if (stop_.load(std::memory_order_relaxed)) break;
+  }
+}
+
+void KafkaSource::SubmitBatch() {
+  if (batch_.empty()) return;
+  if (held_.empty() && deps_.sink->TrySubmit(batch_)) {
+    batch_.clear();
+    return;
+  }
+  // Refused: the batch waits in held_ (it stays registered, so its offsets cannot advance).
+  if (held_.empty()) {
+    held_.swap(batch_);
+  } else {
+    std::move(batch_.begin(), batch_.end(), std::back_inserter(held_));
+  }
+  batch_.clear();
+}
+
+void KafkaSource::HandleMessage(const rd_kafka_message_t& msg) {
+  if (msg.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleConsumerError(msg);
+    return;
+  }
+  if (!kafka_up_.load(std::memory_order_relaxed)) {
+    kafka_up_.store(true, std::memory_order_release);
+    if (deps_.metrics != nullptr) deps_.metrics->SetKafkaUp(true);
+  }
+  stats_.records_read.fetch_add(1, std::memory_order_relaxed);
+  const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
+  decoded_.Clear();
+  Status st = deps_.decoder->Decode(payload, &decoded_);
+  if (!st.ok()) {
+    DeadLetterPoison(msg, st);
+    return;
+  }
+  if (decoded_.watermark_ts) {
+    newest_watermark_ = std::max(newest_watermark_.value_or(0), *decoded_.watermark_ts);
+  }
+  std::size_t bytes = 0;
+  for (const Document& doc : decoded_.documents) bytes += DocumentBytes(doc);
+  auto reg = tracker_.Register(msg.partition, msg.offset, decoded_.documents.size(), bytes);
+  if (!reg) return;  // a record of a partition revoked while it was queued
+  if (reg->advanced) MarkDirty(msg.partition);
+  for (Document& doc : decoded_.documents) {
+    batch_.push_back(SinkRecord{.doc = std::move(doc), .source = reg->ref});
+  }
+}
+
+void KafkaSource::HandleConsumerError(const rd_kafka_message_t& msg) {
+  if (msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+  // Consumer errors are informational (librdkafka retries by itself) unless fatal.
+  Status st = StatusFromKafka(msg.err, fmt::format("consume partition {}", msg.partition));
+  Log(LogLevel::kWarn, st.ToString());
+  if (msg.err == RD_KAFKA_RESP_ERR__FATAL) OnKafkaError(st, true);
+}
+
+void KafkaSource::DeadLetterPoison(const rd_kafka_message_t& msg, const Status& error) {
+  auto reg = tracker_.Register(msg.partition, msg.offset, 1, msg.len);
+  if (!reg) return;
+  const std::string slug = deps_.decoder->ErrorSlug(error);
+  stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+  if (deps_.metrics != nullptr) deps_.metrics->CountDecodeError(slug);
+  Log(LogLevel::kWarn, fmt::format("poison record partition={} offset={} reason=decode:{}",
+                                   msg.partition, msg.offset, slug));
+  DeadLetter letter{
+      .value = std::string(static_cast<const char*>(msg.payload), msg.len),
+      .reason = "decode:" + slug,
+      .source_topic = options_.topic,
+      .source_partition = msg.partition,
+      .source_offset = msg.offset,
+      .document_id = {},
+  };
+  dead_letters_.Add(reg->ref, std::move(letter));
+}
+
+void KafkaSource::ApplyAcks() {
+  deps_.acks->Drain(&ack_buf_);
+  for (const AckItem& item : ack_buf_) {
+    if (item.kind == AckItem::Kind::kDeadLetterFailed) {
+      Log(LogLevel::kWarn, fmt::format("dead-letter write failed partition={} offset={}; retrying",
+                                       item.ref.partition, item.ref.offset));
+      dead_letters_.OnFailed(item.ref, Clock::now());
+      continue;
+    }
+    if (item.kind == AckItem::Kind::kDeadLetterWritten) {
+      auto reason = dead_letters_.OnWritten(item.ref);
+      if (!reason) continue;  // its partition was revoked meanwhile
+      stats_.dead_letters_written.fetch_add(1, std::memory_order_relaxed);
+      if (deps_.metrics != nullptr) deps_.metrics->CountDeadLetter(*reason);
+    }
+    if (tracker_.Ack(item.ref) == OffsetTracker::AckResult::kAdvanced)
+      MarkDirty(item.ref.partition);
+  }
+  StoreDirtyOffsets();
+}
+
+void KafkaSource::MarkDirty(std::int32_t partition) {
+  if (std::find(dirty_.begin(), dirty_.end(), partition) == dirty_.end()) {
+    dirty_.push_back(partition);
+  }
+}
+
+void KafkaSource::StoreDirtyOffsets() {
+  if (dirty_.empty()) return;
+  std::vector<std::pair<std::int32_t, std::int64_t>> offsets;
+  for (std::int32_t partition : dirty_) {
+    auto committable = tracker_.Committable(partition);
+    if (!committable) continue;
+    auto it = stored_.find(partition);
+    if (it != stored_.end() && it->second >= *committable) continue;
+    offsets.emplace_back(partition, *committable);
+  }
+  dirty_.clear();
+  if (offsets.empty()) return;
+  Status st = consumer_->StoreOffsets(offsets);
+  if (!st.ok()) {
+    // Only possible for a partition no longer assigned; the next ack stores again.
+    Log(LogLevel::kWarn, st.ToString());
+    return;
+  }
+  for (const auto& [partition, offset] : offsets) {
+    stored_[partition] = offset;
+    Notify(SourceEvent::Kind::kStored, partition, offset);
+    if (deps_.metrics != nullptr) {
+      deps_.metrics->SetCommittedOffset(partition, static_cast<double>(offset));
+    }
+  }
+}
+
+void KafkaSource::UpdateBackPressure() {
+  const std::size_t buffered = tracker_.buffered_bytes();
+  AtomicMax(stats_.peak_buffered_bytes, buffered);
+  if (deps_.metrics != nullptr) deps_.metrics->SetBufferedBytes(static_cast<double>(buffered));
+  const bool want_pause = !held_.empty() || buffered > options_.max_buffered_bytes;
+  const bool may_resume = held_.empty() && buffered < options_.max_buffered_bytes / 2;
+  if (paused_ == want_pause || (paused_ && !may_resume)) return;
+  const std::vector<std::int32_t> parts(assigned_.begin(), assigned_.end());
+  Status st = want_pause ? consumer_->Pause(parts) : consumer_->Resume(parts);
+  if (!st.ok()) {
+    Log(LogLevel::kWarn, st.ToString());
+    return;
+  }
+  paused_ = want_pause;
+  if (paused_) stats_.pauses.fetch_add(1, std::memory_order_relaxed);
+  for (std::int32_t p : parts) {
+    Notify(paused_ ? SourceEvent::Kind::kPaused : SourceEvent::Kind::kResumed, p);
+  }
+  if (deps_.metrics != nullptr) {
+    deps_.metrics->SetPausedPartitions(paused_ ? static_cast<double>(parts.size()) : 0.0);
+  }
+}
+
+void KafkaSource::RefreshMetrics(Clock::time_point now) {
+  if (now < next_metrics_ || deps_.metrics == nullptr) return;
+  next_metrics_ = now + options_.metrics_interval;
+  for (std::int32_t partition : assigned_) {
+    auto marks = consumer_->CachedWatermarks(partition);
+    if (!marks) continue;
+    std::optional<std::int64_t> next = tracker_.OldestPending(partition);
+    if (!next) next = tracker_.Committable(partition);
+    if (!next) continue;  // nothing read yet: position unknown without a broker round trip
+    deps_.metrics->SetConsumerLag(
+        partition, static_cast<double>(std::max<std::int64_t>(0, marks->second - *next)));
+  }
+  if (newest_watermark_) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    deps_.metrics->SetWatermarkLagSeconds(
+        static_cast<double>(now_ms - TsoPhysicalMs(*newest_watermark_)) / 1000.0);
+  }
+}
+
+void KafkaSource::OnAssigned(const std::vector<std::int32_t>& partitions) {
+  for (std::int32_t p : partitions) {
+    tracker_.Assign(p);
+    stored_.erase(p);
+    assigned_.insert(p);
+    Notify(SourceEvent::Kind::kAssigned, p);
+  }
+  stats_.assigned_partitions.store(assigned_.size(), std::memory_order_relaxed);
+  if (paused_) {
+    Status st = consumer_->Pause(partitions);
+    if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
+  }
+}
+
+void KafkaSource::OnRevoking(const std::vector<std::int32_t>& partitions, bool lost) {
+  if (!lost) {
+    // Store what was acknowledged up to now and commit it while we still own the partitions.
+    ApplyAcks();
+    Status st = consumer_->CommitSync();
+    if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
+  }
+  const std::set<std::int32_t> revoked(partitions.begin(), partitions.end());
+  for (std::int32_t p : partitions) {
+    tracker_.Revoke(p);
+    stored_.erase(p);
+    assigned_.erase(p);
+    std::erase(dirty_, p);
+    dead_letters_.DropPartition(p);
+    if (deps_.metrics != nullptr) deps_.metrics->RemovePartition(p);
+    Notify(lost ? SourceEvent::Kind::kLost : SourceEvent::Kind::kRevoked, p);
+  }
+  // Records of revoked partitions that the sink has not taken yet are not worth sending: the
+  // new owner reads them again.
+  DropRecordsOf(revoked, &batch_);
+  DropRecordsOf(revoked, &held_);
+  stats_.revokes.fetch_add(1, std::memory_order_relaxed);
+  if (lost) stats_.lost_assignments.fetch_add(1, std::memory_order_relaxed);
+  stats_.assigned_partitions.store(assigned_.size(), std::memory_order_relaxed);
+}
+
+void KafkaSource::DropRecordsOf(const std::set<std::int32_t>& partitions, Batch* batch) {
+  std::erase_if(*batch, [&partitions](const SinkRecord& r) {
+    return partitions.contains(r.source.partition);
+  });
+}
+
+void KafkaSource::OnKafkaError(const Status& error, bool fatal) {
+  Log(fatal ? LogLevel::kError : LogLevel::kWarn, error.ToString());
+  if (error.message().find("_ALL_BROKERS_DOWN") != std::string::npos ||
+      error.message().find("All broker connections are down") != std::string::npos) {
+    kafka_up_.store(false, std::memory_order_release);
+    if (deps_.metrics != nullptr) deps_.metrics->SetKafkaUp(false);
+  }
+  if (fatal) {
+    if (fatal_.ok()) fatal_ = error;
+    RequestStop();
+  }
+}
+
+Status KafkaSource::CheckReachable(std::chrono::milliseconds timeout) {
+  if (!consumer_) return Status::Internal("kafka source not initialised");
+  Status st = consumer_->CheckReachable(timeout);
+  kafka_up_.store(st.ok(), std::memory_order_release);
+  if (deps_.metrics != nullptr) deps_.metrics->SetKafkaUp(st.ok());
+  return st;
+}
+
+void KafkaSource::Notify(SourceEvent::Kind kind, std::int32_t partition, std::int64_t offset) {
+  if (options_.observer_for_test) {
+    options_.observer_for_test(SourceEvent{.kind = kind, .partition = partition, .offset = offset});
+  }
+}
+
+Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
+  const auto until = Clock::now() + deadline;
+  if (deps_.on_stopping) deps_.on_stopping();
+  // Stop fetching; what was read but not handed to the sink is never acknowledged, so its
+  // offsets stay uncommitted and it is read again after a restart.
+  Status st = consumer_->Pause(std::vector<std::int32_t>(assigned_.begin(), assigned_.end()));
+  if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
+  batch_.clear();
+  held_.clear();
+  Status sink_status = deps_.sink->Stop(deadline);
+  if (!sink_status.ok()) Log(LogLevel::kWarn, "sink stop: " + sink_status.ToString());
+  // Dead letters still being written get the rest of the deadline.
+  ApplyAcks();
+  while (!dead_letters_.empty() && Clock::now() < until) {
+    deps_.acks->WaitForItems(
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
+    ApplyAcks();
+  }
+  st = consumer_->CommitSync();
+  if (!st.ok()) Log(LogLevel::kWarn, "final commit: " + st.ToString());
+  Status close = consumer_->Close();  // the last revoke commits again
+  if (!close.ok()) Log(LogLevel::kWarn, close.ToString());
+  Log(LogLevel::kInfo, fmt::format("kafka source stopped: records_read={} pending_records={}",
+                                   stats_.records_read.load(), tracker_.pending_records()));
+  if (!fatal_.ok()) return fatal_;
+  return st.ok() ? close : st;
+}
+
+}  // namespace cdc::kafka

@@ -1,0 +1,112 @@
+#include "source/kafka/rdkafka_handles.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace cdc::kafka {
+
+Status StatusFromKafka(rd_kafka_resp_err_t err, std::string_view what) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
+  std::string msg = fmt::format("{}: {} ({})", what, rd_kafka_err2str(err), rd_kafka_err2name(err));
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return Status::Transient(std::move(msg));
+    case RD_KAFKA_RESP_ERR__STATE:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__FATAL:
+      return Status::Internal(std::move(msg));
+    default:
+      return Status::Permanent(std::move(msg));
+  }
+}
+
+Status StatusFromKafkaError(rd_kafka_error_t* error, std::string_view what) {
+  if (error == nullptr) return Status::Ok();
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const bool retriable = rd_kafka_error_is_retriable(error) != 0;
+  std::string msg = fmt::format("{}: {}", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  if (retriable) return Status::Transient(std::move(msg));
+  Status mapped = StatusFromKafka(code, what);
+  return mapped.IsRetryable() ? Status::Transient(std::move(msg))
+                              : Status::Internal(std::move(msg));
+}
+
+bool IsSecretProperty(std::string_view key) {
+  static constexpr std::array<std::string_view, 6> kSecretWords = {
+      "password", "secret", "key", "token", "jaas", "sasl.oauthbearer.config"};
+  for (std::string_view word : kSecretWords) {
+    if (key.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+Status KafkaConf::Set(const std::string& key, const std::string& value) {
+  std::array<char, 512> errstr{};
+  const rd_kafka_conf_res_t res =
+      rd_kafka_conf_set(conf_.get(), key.c_str(), value.c_str(), errstr.data(), errstr.size());
+  if (res == RD_KAFKA_CONF_OK) return Status::Ok();
+  if (res == RD_KAFKA_CONF_UNKNOWN) {
+    return Status::InvalidConfig(fmt::format("-X {}: unknown librdkafka property", key));
+  }
+  // librdkafka's text quotes the value; keep it only where the value cannot be a secret.
+  if (IsSecretProperty(key)) {
+    return Status::InvalidConfig(fmt::format("-X {}: invalid value (***)", key));
+  }
+  return Status::InvalidConfig(fmt::format("-X {}: {}", key, errstr.data()));
+}
+
+Status KafkaConf::SetAll(const KafkaProperties& properties) {
+  std::string errors;
+  for (const auto& [key, value] : properties) {
+    Status st = Set(key, value);
+    if (st.ok()) continue;
+    if (!errors.empty()) errors += "; ";
+    errors += st.message();
+  }
+  return errors.empty() ? Status::Ok() : Status::InvalidConfig(std::move(errors));
+}
+
+Result<HandlePtr> NewClient(rd_kafka_type_t type, ConfPtr conf) {
+  std::array<char, 512> errstr{};
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr.data(), errstr.size());
+  if (rk == nullptr) {
+    return Err(Status::InvalidConfig(fmt::format("librdkafka client: {}", errstr.data())));
+  }
+  (void)conf.release();  // rd_kafka_new took ownership
+  return HandlePtr(rk);
+}
+
+PartitionList PartitionList::Copy(const rd_kafka_topic_partition_list_t* other) {
+  return PartitionList(rd_kafka_topic_partition_list_copy(other));
+}
+
+void PartitionList::Add(const std::string& topic, std::int32_t partition, std::int64_t offset) {
+  rd_kafka_topic_partition_list_add(list_.get(), topic.c_str(), partition)->offset = offset;
+}
+
+std::vector<std::int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* list,
+                                       std::string_view topic) {
+  std::vector<std::int32_t> out;
+  if (list == nullptr) return out;
+  for (int i = 0; i < list->cnt; ++i) {
+    if (topic == list->elems[i].topic) out.push_back(list->elems[i].partition);
+  }
+  return out;
+}
+
+}  // namespace cdc::kafka

@@ -1,0 +1,148 @@
+#include "transform/document_id.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <memory>
+
+namespace cdc {
+namespace {
+
+// Bumped if the key material ever changes: old and new ids must not be mixed silently.
+constexpr std::string_view kMaterialVersion = "cdc-doc-id/v1";
+constexpr std::size_t kIdHashBytes = 16;
+
+enum : char { kValueNull = 0, kValuePresent = 1, kValueAbsent = 2 };
+
+// Key material is a sequence of length-prefixed fields, so no choice of database, table,
+// column or value bytes can make two different keys encode alike.
+class Material {
+ public:
+  explicit Material(std::string* buf) : buf_(buf) { buf_->clear(); }
+
+  void Tag(char tag) { buf_->push_back(tag); }
+  void Number(std::uint64_t n) {
+    for (int i = 0; i < 8; ++i) buf_->push_back(static_cast<char>(n >> (8 * i) & 0xFF));
+  }
+  void Field(std::string_view text) {
+    Number(text.size());
+    buf_->append(text);
+  }
+  void Value(const ColumnValue* column) {
+    if (column == nullptr) return Tag(kValueAbsent);
+    if (column->is_null) return Tag(kValueNull);
+    Tag(kValuePresent);
+    Field(column->value);
+  }
+  void RowImage(const Row& row) {
+    Number(row.size());
+    for (const ColumnValue& column : row) {
+      Field(column.name);
+      Value(&column);
+    }
+  }
+
+ private:
+  std::string* buf_;
+};
+
+const ColumnValue* FindColumn(const Row& row, std::string_view name) {
+  for (const ColumnValue& column : row) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+// SHA-256 through a per-thread EVP context and an explicitly fetched digest: OpenSSL 3's
+// implicit fetch (EVP_sha256() in every EVP_DigestInit) takes a global lock per call.
+void Sha256(std::string_view data, unsigned char digest[SHA256_DIGEST_LENGTH]) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned int length = 0;
+  if (md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1) {
+    return;
+  }
+  // Only reachable when OpenSSL cannot allocate; the one-shot API is the fallback, and a
+  // process without a working SHA-256 cannot produce correct ids at all.
+  if (SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest) == nullptr) {
+    std::abort();
+  }
+}
+
+void AppendHex(const unsigned char* bytes, std::size_t n, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < n; ++i) {
+    out->push_back(kHex[bytes[i] >> 4]);
+    out->push_back(kHex[bytes[i] & 0xF]);
+  }
+}
+
+template <typename Int>
+void AppendInteger(Int value, std::string* out) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
+  out->append(buf, result.ptr);
+}
+
+void WriteMaterial(const ChangeEvent& event, Material* m) {
+  m->Field(kMaterialVersion);
+  m->Field(event.database);
+  m->Field(event.table);
+  m->Field(OpName(event.op));
+  if (event.commit_ts.has_value()) {
+    m->Tag('C');
+    m->Number(*event.commit_ts);
+  } else {
+    m->Tag('E');
+    m->Number(static_cast<std::uint64_t>(event.es_ms));
+  }
+  if (event.op == Op::kDdl) {
+    m->Field(event.ddl_type);
+    m->Field(event.sql);
+    return;
+  }
+  // With commitTs, (commitTs, table, op, pk) names one row change. Without a pk, or without
+  // commitTs (es has only ms resolution), the whole row image(s) must tell changes apart.
+  if (event.commit_ts.has_value() && !event.pk_names.empty()) {
+    m->Tag('K');
+    m->Number(event.pk_names.size());
+    for (const std::string& pk : event.pk_names) {
+      m->Field(pk);
+      m->Value(FindColumn(event.data, pk));
+    }
+    return;
+  }
+  m->Tag('R');
+  m->RowImage(event.data);
+  if (event.op == Op::kUpdate) m->RowImage(event.old);
+}
+
+}  // namespace
+
+void BuildDocumentId(const ChangeEvent& event, std::string* out) {
+  thread_local std::string buffer;
+  Material material(&buffer);
+  WriteMaterial(event, &material);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  Sha256(buffer, digest);
+  if (buffer.capacity() > (std::size_t{1} << 20)) std::string().swap(buffer);  // huge rows
+
+  out->clear();
+  if (event.commit_ts.has_value()) {
+    AppendInteger(*event.commit_ts, out);
+  } else {
+    out->append("es");
+    AppendInteger(event.es_ms, out);
+  }
+  out->push_back('-');
+  out->append(OpName(event.op));
+  out->push_back('-');
+  AppendHex(digest, kIdHashBytes, out);
+}
+
+}  // namespace cdc

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cdc {
+
+// Decides which columns hold secrets, by name. Patterns are column names or globs (`*` any run
+// of characters, `?` one character), compared without ASCII case; the whole name must match.
+// Immutable after construction, so any thread may call it.
+class Redactor {
+ public:
+  // The default list: every column whose name contains password, passwd, pwd, secret, token,
+  // api_key, apikey, private_key or credit_card (`*password*`, ...). Substring globs rather than
+  // exact names because real schemas say `user_password`, `access_token`, `client_secret`; a
+  // few harmless columns (`tokens_used`) get redacted too, which is the safe way to be wrong.
+  static std::vector<std::string> DefaultPatterns();
+
+  // An empty list turns redaction off. Empty patterns are ignored.
+  explicit Redactor(std::vector<std::string> patterns);
+
+  bool enabled() const { return !patterns_.empty(); }
+  bool IsSensitive(std::string_view column) const;
+
+ private:
+  enum class Kind : std::uint8_t { kExact, kPrefix, kSuffix, kContains, kGlob };
+  struct Pattern {
+    Kind kind;
+    std::string text;              // lower-cased; the literal part for non-glob kinds
+    std::uint64_t required_bytes;  // bit (byte & 63) of every literal byte: a cheap pre-filter
+  };
+
+  static Pattern Compile(std::string_view pattern);
+  static bool GlobMatch(std::string_view glob, std::string_view name);
+
+  std::vector<Pattern> patterns_;
+};
+
+}  // namespace cdc
