@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stackutil import busybox_path
+from stackutil import REPO, busybox_path, run, which
+
+LINT_DIR = REPO / "tests" / "stack" / "lint"
 
 # What the Alpine-based curl image (cdc-task, kibana-setup) offers besides curl.
 BUSYBOX_APPLETS = ["sh", "awk", "sed", "tr", "cat", "rm", "mktemp", "sleep", "printf", "echo",
@@ -35,3 +37,28 @@ def shell(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], di
 @pytest.fixture
 def dash_shell(tmp_path: Path) -> tuple[list[str], dict[str, str]]:
     return _shell("dash", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def lint_dir() -> Path:
+    """tests/stack/lint with its pinned npm linters (dclint, dockerfile-utils) installed: `npm ci`
+    from package-lock.json on first use (needs the npm registry once; later runs are offline)."""
+    marker = LINT_DIR / "node_modules" / ".package-lock.json"
+    lock = LINT_DIR / "package-lock.json"
+    if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
+        try:
+            npm = which("npm")
+        except FileNotFoundError:
+            pytest.fail("npm not found: run scripts/install-deps (nodejs)")
+        result = run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=LINT_DIR,
+                     timeout=300)
+        assert result.returncode == 0, "npm ci in tests/stack/lint failed:\n" + result.stderr[-3000:]
+    return LINT_DIR
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    try:
+        return which("node")
+    except FileNotFoundError:
+        pytest.fail("node not found: run scripts/install-deps (nodejs)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -148,8 +149,8 @@ class FakeServer:
 
 def busybox_path(tmp: Path, applets: list[str]) -> str:
     """A PATH of busybox applets plus the real curl, like the Alpine-based curl image."""
-    busybox = _which("busybox")
-    curl = _which("curl")
+    busybox = which("busybox")
+    curl = which("curl")
     bindir = tmp / "busybox-bin"
     bindir.mkdir(exist_ok=True)
     for applet in applets:
@@ -161,9 +162,9 @@ def busybox_path(tmp: Path, applets: list[str]) -> str:
     return str(bindir)
 
 
-def _which(name: str) -> str:
-    for d in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/bin", "/bin"]:
-        p = Path(d) / name
-        if p.is_file() and os.access(p, os.X_OK):
-            return str(p)
-    raise FileNotFoundError(f"{name} not found: run scripts/install-deps")
+def which(name: str) -> str:
+    path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin:/usr/bin:/sbin:/bin"
+    found = shutil.which(name, path=path)  # skips PATH entries this user cannot read
+    if not found:
+        raise FileNotFoundError(f"{name} not found: run scripts/install-deps")
+    return found

@@ -87,11 +87,11 @@ def test_rejected_changefeed_fails_loudly_at_once(shell) -> None:
 
 
 def test_not_ready_then_ready(shell) -> None:
-    fake = FakeTicdc(not_ready_requests=5)
+    fake = FakeTicdc(not_ready_requests=3)
     with FakeServer(fake) as server:
         result = run_script(shell, server.url)
     assert result.returncode == 0, result.stderr
-    assert fake.count("GET", "/api/v1/status") >= 6
+    assert fake.count("GET", "/api/v1/status") == 4
     assert fake.count("POST", "/api/v1/changefeeds") == 1
     assert "waiting for TiCDC" in result.stderr
 

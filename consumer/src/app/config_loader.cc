@@ -27,9 +27,18 @@ constexpr ReservedProperty kReservedProperties[] = {
     {"enable.auto.offset.store", "must stay false: offsets are stored only once acknowledged"},
 };
 
-// How a non-secret value appears in an error: quoted, printable, bounded.
+// How a non-secret value appears in an error: quoted, printable, bounded, and with any
+// user:password@ of a URL masked (someone may paste credentials into es-url).
 std::string Shown(const SettingSpec& spec, std::string_view text) {
   if (spec.secret) return "";
+  std::string masked(text);
+  for (std::size_t scheme = masked.find("://"); scheme != std::string::npos;
+       scheme = masked.find("://", scheme + 3)) {
+    const std::size_t at = masked.find('@', scheme + 3);
+    const std::size_t end = masked.find_first_of("/,", scheme + 3);
+    if (at != std::string::npos && at < end) masked.replace(scheme + 3, at - scheme - 3, "***");
+  }
+  text = masked;
   std::string out = " (got \"";
   for (const char c : text.substr(0, 80)) out += (c >= 0x20 && c < 0x7f && c != '"') ? c : '?';
   if (text.size() > 80) out += "...";

@@ -22,8 +22,8 @@ std::shared_ptr<spdlog::logger> Logger(std::string_view component);
 // Sets the level of every logger, existing and future ("trace".."off"; see CheckLogLevel).
 Status SetLogLevel(std::string_view level);
 
-// A value for key=value context: bare when it is a plain token, else quoted with " and \
-// escaped and control characters shown as \xNN, so one log line stays one line.
+// A value for key=value context: bare when it is a plain token, else double-quoted with quotes
+// and backslashes escaped and control characters shown as \xNN, so one log line stays one line.
 std::string LogValue(std::string_view value);
 
 }  // namespace cdc

@@ -1,6 +1,9 @@
 #include "core/json_writer.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "core/base64.h"
 
 namespace cdc {
 namespace {
@@ -22,35 +25,40 @@ inline bool BlockNeedsWork(std::uint64_t word) {
 
 inline bool IsPlainAscii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
-void AppendControlEscape(unsigned char c, std::string* out) {
+// Writes the escape for an ASCII byte that needs one; at most 6 bytes.
+char* WriteEscape(unsigned char c, char* dst) {
   static constexpr char kHex[] = "0123456789abcdef";
+  *dst++ = '\\';
   switch (c) {
     case '"':
-      out->append("\\\"");
-      return;
+      *dst++ = '"';
+      break;
     case '\\':
-      out->append("\\\\");
-      return;
+      *dst++ = '\\';
+      break;
     case '\b':
-      out->append("\\b");
-      return;
+      *dst++ = 'b';
+      break;
     case '\f':
-      out->append("\\f");
-      return;
+      *dst++ = 'f';
+      break;
     case '\n':
-      out->append("\\n");
-      return;
+      *dst++ = 'n';
+      break;
     case '\r':
-      out->append("\\r");
-      return;
+      *dst++ = 'r';
+      break;
     case '\t':
-      out->append("\\t");
-      return;
-    default: {
-      const char buf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out->append(buf, sizeof(buf));
-    }
+      *dst++ = 't';
+      break;
+    default:
+      *dst++ = 'u';
+      *dst++ = '0';
+      *dst++ = '0';
+      *dst++ = kHex[c >> 4];
+      *dst++ = kHex[c & 0xF];
   }
+  return dst;
 }
 
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most
@@ -74,38 +82,95 @@ std::size_t Utf8SequenceLength(const unsigned char* p, std::size_t avail) {
   return 0;
 }
 
-}  // namespace
 
-void AppendJsonString(std::string_view text, std::string* out) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = p + text.size();
-  out->push_back('"');
+// Length of the prefix of [p, end) that needs no escaping, 8 bytes at a time.
+std::size_t PlainPrefix(const unsigned char* p, const unsigned char* end) {
+  const unsigned char* const begin = p;
+  while (end - p >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, sizeof(word));
+    if (BlockNeedsWork(word)) break;
+    p += 8;
+  }
+  while (p < end && IsPlainAscii(*p)) ++p;
+  return static_cast<std::size_t>(p - begin);
+}
+
+// Escapes [p, end) into `dst`, which has room for 6 bytes per input byte; returns the new end.
+char* EscapeInto(const unsigned char* p, const unsigned char* end, char* dst) {
   while (p < end) {
-    const unsigned char* run = p;
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof(word));
-      if (BlockNeedsWork(word)) break;
-      p += 8;
-    }
-    while (p < end && IsPlainAscii(*p)) ++p;
-    out->append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    const std::size_t plain = PlainPrefix(p, end);
+    std::memcpy(dst, p, plain);
+    dst += plain;
+    p += plain;
     if (p == end) break;
     if (*p < 0x80) {
-      AppendControlEscape(*p, out);
-      ++p;
-      continue;
-    }
-    const std::size_t len = Utf8SequenceLength(p, static_cast<std::size_t>(end - p));
-    if (len == 0) {
-      out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-      ++p;
-    } else {
-      out->append(reinterpret_cast<const char*>(p), len);
+      dst = WriteEscape(*p++, dst);
+    } else if (const std::size_t len = Utf8SequenceLength(p, static_cast<std::size_t>(end - p))) {
+      std::memcpy(dst, p, len);
+      dst += len;
       p += len;
+    } else {
+      std::memcpy(dst, "\xEF\xBF\xBD", 3);  // U+FFFD REPLACEMENT CHARACTER
+      dst += 3;
+      ++p;
     }
   }
-  out->push_back('"');
+  return dst;
+}
+
+// Growth slack beyond what a write asks for, so that a document's small writes share a few
+// resizes (each zero-fills the new part of the string).
+constexpr std::size_t kSlack = 512;
+// Text is escaped in chunks so that reserving the 6x worst case stays small for huge values.
+constexpr std::size_t kEscapeChunk = 4096;
+
+}  // namespace
+
+JsonWriter::JsonWriter(std::string* out) : out_(out) {
+  pos_ = out_->data() + out_->size();
+  end_ = pos_;
+}
+
+void JsonWriter::Grow(std::size_t n) {
+  const auto used = static_cast<std::size_t>(pos_ - out_->data());
+  const std::size_t target = used + n + kSlack;
+  if (target > out_->capacity()) out_->reserve(std::max(target, 2 * out_->capacity()));
+  out_->resize(target);
+  pos_ = out_->data() + used;
+  end_ = out_->data() + target;
+}
+
+void JsonWriter::WriteString(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  const std::size_t plain = PlainPrefix(p, end);
+  Reserve(plain + 2);
+  *pos_++ = '"';
+  std::memcpy(pos_, p, plain);
+  pos_ += plain;
+  p += plain;
+  while (p < end) {
+    const std::size_t chunk = std::min<std::size_t>(static_cast<std::size_t>(end - p), kEscapeChunk);
+    Reserve(6 * chunk + 1);
+    pos_ = EscapeInto(p, p + chunk, pos_);
+    p += chunk;
+  }
+  Put('"');
+}
+
+void JsonWriter::Base64String(std::string_view bytes) {
+  BeforeValue();
+  Put('"');
+  Finish();  // AppendBase64 appends to the string itself
+  AppendBase64(bytes, out_);
+  pos_ = end_ = out_->data() + out_->size();
+  Put('"');
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  JsonWriter writer(out);
+  writer.String(text);
 }
 
 }  // namespace cdc

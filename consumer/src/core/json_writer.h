@@ -2,10 +2,9 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
-
-#include "core/base64.h"
 
 namespace cdc {
 
@@ -16,12 +15,19 @@ namespace cdc {
 void AppendJsonString(std::string_view text, std::string* out);
 
 // Compact JSON writer for hand-built documents (no DOM): the caller emits keys and values in
-// order and the writer places the commas. It never validates nesting; the document shaper and
-// bulk encoder are its only callers and emit well-formed sequences. Not thread-safe: one writer
-// per output buffer, used by one thread.
+// order and the writer places the commas. It does not validate nesting; its callers emit
+// well-formed sequences. For speed it writes through a raw pointer into `out`, which it keeps
+// longer than the text written so far: `out` must not be touched until Finish() (or the
+// destructor) trims it to exactly what was written. Not thread-safe: one writer per buffer.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string* out) : out_(out) {}
+  explicit JsonWriter(std::string* out);
+  ~JsonWriter() { Finish(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  // Trims `out` to the text written; the writer may keep writing afterwards.
+  void Finish() { out_->resize(static_cast<std::size_t>(pos_ - out_->data())); end_ = pos_; }
 
   void StartObject() { OpenContainer('{'); }
   void EndObject() { CloseContainer('}'); }
@@ -29,62 +35,71 @@ class JsonWriter {
   void EndArray() { CloseContainer(']'); }
 
   void Key(std::string_view key) {
-    if (need_comma_) out_->push_back(',');
-    AppendJsonString(key, out_);
-    out_->push_back(':');
+    if (need_comma_) Put(',');
+    WriteString(key);
+    Put(':');
+    need_comma_ = false;
+  }
+  // A key the caller knows needs no escaping (a string literal of ours): no scan.
+  void LiteralKey(std::string_view key) {
+    Reserve(key.size() + 4);
+    if (need_comma_) *pos_++ = ',';
+    *pos_++ = '"';
+    std::memcpy(pos_, key.data(), key.size());
+    pos_ += key.size();
+    *pos_++ = '"';
+    *pos_++ = ':';
     need_comma_ = false;
   }
   void String(std::string_view value) {
     BeforeValue();
-    AppendJsonString(value, out_);
+    WriteString(value);
   }
-  void Null() {
-    BeforeValue();
-    out_->append("null");
-  }
-  void Bool(bool value) {
-    BeforeValue();
-    out_->append(value ? "true" : "false");
-  }
+  void Null() { RawValue("null"); }
+  void Bool(bool value) { RawValue(value ? "true" : "false"); }
   template <typename Int>
   void Integer(Int value) {
     BeforeValue();
-    char buf[24];
-    const auto result = std::to_chars(buf, buf + sizeof(buf), value);
-    out_->append(buf, result.ptr);
+    Reserve(24);
+    pos_ = std::to_chars(pos_, pos_ + 24, value).ptr;
   }
   // Writes `bytes` base64-encoded as a JSON string (binary column values).
-  void Base64String(std::string_view bytes) {
-    BeforeValue();
-    out_->push_back('"');
-    AppendBase64(bytes, out_);
-    out_->push_back('"');
-  }
-  // Appends `json` verbatim as a value: the caller guarantees it is valid JSON (e.g. base64 text
-  // already wrapped in quotes, or a document built by another JsonWriter).
+  void Base64String(std::string_view bytes);
+  // Appends `json` verbatim as a value: the caller guarantees it is valid JSON.
   void RawValue(std::string_view json) {
     BeforeValue();
-    out_->append(json);
+    Reserve(json.size());
+    std::memcpy(pos_, json.data(), json.size());
+    pos_ += json.size();
   }
 
-  std::string* out() { return out_; }
-
  private:
+  void Put(char c) {
+    Reserve(1);
+    *pos_++ = c;
+  }
   void BeforeValue() {
-    if (need_comma_) out_->push_back(',');
+    if (need_comma_) Put(',');
     need_comma_ = true;
   }
   void OpenContainer(char c) {
     BeforeValue();
-    out_->push_back(c);
+    Put(c);
     need_comma_ = false;
   }
   void CloseContainer(char c) {
-    out_->push_back(c);
+    Put(c);
     need_comma_ = true;
   }
+  void Reserve(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - pos_) < n) Grow(n);
+  }
+  void Grow(std::size_t n);
+  void WriteString(std::string_view text);
 
   std::string* out_;
+  char* pos_;  // next byte to write, inside out_'s buffer
+  char* end_;  // end of out_'s current size: [pos_, end_) is scratch
   bool need_comma_ = false;
 };
 

@@ -7,17 +7,18 @@ namespace cdc {
 bool IsBinaryMysqlType(std::string_view mysql_type) {
   static constexpr std::array<std::string_view, 6> kBinaryTypes = {
       "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"};
-  const std::size_t end = mysql_type.find_first_of("( ");
-  const std::string_view base = mysql_type.substr(0, end);
+  // Runs for every column of every message: lower-case the base type into a small buffer and
+  // give up as soon as it cannot be one of the names (at most 10 bytes).
+  char base[10];
+  std::size_t n = 0;
+  for (const char c : mysql_type) {
+    if (c == '(' || c == ' ') break;
+    if (n == sizeof(base)) return false;
+    base[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view name(base, n);
   for (const std::string_view candidate : kBinaryTypes) {
-    if (candidate.size() != base.size()) continue;
-    bool equal = true;
-    for (std::size_t i = 0; i < base.size() && equal; ++i) {
-      char c = base[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      equal = c == candidate[i];
-    }
-    if (equal) return true;
+    if (candidate == name) return true;
   }
   return false;
 }

@@ -33,11 +33,50 @@ Status WrongType(std::string_view where, std::string_view expected) {
 }
 
 // Evaluates a simdjson result into `target`, returning an invalid_json status on error.
-#define CDC_JSON_GET(expr, target, where)       \
-  do {                                          \
-    if (const error_code e_ = std::move(expr).get(target)) \
-      return JsonError(e_, where);              \
+#define CDC_JSON_GET(expr, target, where)                   \
+  do {                                                      \
+    if (const error_code e_ = std::move(expr).get(target)) { \
+      return JsonError(e_, where);                          \
+    }                                                       \
   } while (false)
+
+// Same for helpers that already return an error_code.
+#define CDC_JSON_CHECK(expr, where)        \
+  do {                                     \
+    if (const error_code e_ = (expr)) {    \
+      return JsonError(e_, where);         \
+    }                                      \
+  } while (false)
+
+// Keys and string values are read as views into the input when they hold no escape sequence,
+// which is nearly always: no copy into simdjson's string buffer. Escaped ones go through
+// simdjson's unescaping, which also validates them.
+error_code FieldKey(simdjson::ondemand::field& field, std::string_view* out) {
+  const char* const begin = field.key().raw();
+  const char* p = begin;
+  // Stage 1 rejected unclosed strings, so this stops at the closing quote or an escape.
+  while (*p != '"' && *p != '\\') ++p;
+  if (*p == '"') {
+    *out = std::string_view(begin, static_cast<std::size_t>(p - begin));
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(*out);
+}
+
+error_code StringValue(value& v, std::string_view* out) {
+  std::string_view token = v.raw_json_token();  // `"..."` plus any whitespace before the next token
+  while (!token.empty() && token.back() != '"') token.remove_suffix(1);
+  if (token.size() >= 2 && token.front() == '"') {
+    const std::string_view content = token.substr(1, token.size() - 2);
+    if (content.find('\\') == std::string_view::npos) {
+      simdjson::ondemand::raw_json_string consumed;
+      if (const error_code e = v.get_raw_json_string().get(consumed)) return e;
+      *out = content;
+      return simdjson::SUCCESS;
+    }
+  }
+  return v.get_string().get(*out);
+}
 
 Status TypeOf(value& v, json_type* type, std::string_view where) {
   CDC_JSON_GET(v.type(), *type, where);
@@ -56,7 +95,7 @@ Status ReadString(value& v, std::string_view where, std::string_view* out) {
   json_type type{};
   if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
   if (type != json_type::string) return WrongType(where, "a string");
-  CDC_JSON_GET(v.get_string(), *out, where);
+  CDC_JSON_CHECK(StringValue(v, out), where);
   return Status::Ok();
 }
 
@@ -139,7 +178,7 @@ Status Walk(value v, int depth) {
         simdjson::ondemand::field field;
         std::string_view key;
         CDC_JSON_GET(field_result, field, kWhere);
-        CDC_JSON_GET(field.unescaped_key(), key, kWhere);
+        CDC_JSON_CHECK(FieldKey(field, &key), kWhere);
         if (Status s = Walk(field.value(), depth + 1); !s.ok()) return s;
       }
       return Status::Ok();
@@ -156,7 +195,7 @@ Status Walk(value v, int depth) {
     }
     case json_type::string: {
       std::string_view ignored;
-      CDC_JSON_GET(v.get_string(), ignored, kWhere);
+      CDC_JSON_CHECK(StringValue(v, &ignored), kWhere);
       return Status::Ok();
     }
     case json_type::number: {
@@ -199,11 +238,11 @@ Status ParseRows(value v, std::string_view where, RawRows* rows) {
       simdjson::ondemand::field field;
       RawColumn column;
       CDC_JSON_GET(field_result, field, where);
-      CDC_JSON_GET(field.unescaped_key(), column.name, where);
+      CDC_JSON_CHECK(FieldKey(field, &column.name), where);
       value column_value = field.value();
       if (Status s = TypeOf(column_value, &type, where); !s.ok()) return s;
       if (type == json_type::string) {
-        CDC_JSON_GET(column_value.get_string(), column.value, where);
+        CDC_JSON_CHECK(StringValue(column_value, &column.value), where);
       } else if (type == json_type::null) {
         column.is_null = true;
         if (Status s = ConsumeNull(column_value, where); !s.ok()) return s;
@@ -251,7 +290,7 @@ Status ParseColumnTypes(value v, bool sql_type, RawMessage* raw) {
     simdjson::ondemand::field field;
     std::string_view name;
     CDC_JSON_GET(field_result, field, where);
-    CDC_JSON_GET(field.unescaped_key(), name, where);
+    CDC_JSON_CHECK(FieldKey(field, &name), where);
     value column_type = field.value();
     // The column name only goes into the detail on the error path: no allocation per column.
     auto what = [&] { return std::string(where) + "." + QuoteName(name); };
@@ -267,7 +306,7 @@ Status ParseColumnTypes(value v, bool sql_type, RawMessage* raw) {
     } else {
       std::string_view text;
       if (type != json_type::string) return WrongType(what(), "a string");
-      CDC_JSON_GET(column_type.get_string(), text, where);
+      CDC_JSON_CHECK(StringValue(column_type, &text), where);
       binary = IsBinaryMysqlType(text);
     }
     if (binary) raw->binary_columns.push_back(name);
@@ -289,7 +328,7 @@ Status ParseTidb(value v, RawMessage* raw) {
     simdjson::ondemand::field field;
     std::string_view key;
     CDC_JSON_GET(field_result, field, kWhere);
-    CDC_JSON_GET(field.unescaped_key(), key, kWhere);
+    CDC_JSON_CHECK(FieldKey(field, &key), kWhere);
     value member = field.value();
     Status status;
     std::uint64_t tso = 0;
@@ -397,7 +436,7 @@ Status ParseEnvelope(simdjson::ondemand::document& doc, RawMessage* raw) {
     simdjson::ondemand::field field;
     std::string_view name;
     CDC_JSON_GET(field_result, field, "message");
-    CDC_JSON_GET(field.unescaped_key(), name, "message");
+    CDC_JSON_CHECK(FieldKey(field, &name), "message");
     const EnvelopeKey key = ClassifyKey(name);
     if (key != EnvelopeKey::kUnknown) {
       const std::uint32_t bit = 1U << static_cast<unsigned>(key);
@@ -412,5 +451,6 @@ Status ParseEnvelope(simdjson::ondemand::document& doc, RawMessage* raw) {
 }
 
 #undef CDC_JSON_GET
+#undef CDC_JSON_CHECK
 
 }  // namespace cdc

@@ -41,6 +41,13 @@ std::string JsonString(std::string_view text) {
   return out + "\"";
 }
 
+HttpResponse TextResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse JsonResponse(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -61,7 +68,10 @@ HttpRequest ToRequest(const httplib::Request& req) {
 
 void Apply(const HttpResponse& from, httplib::Response& to) {
   to.status = from.status;
-  for (const auto& [name, value] : from.headers) to.set_header(name, value);
+  for (const auto& [name, value] : from.headers) {
+    to.headers.erase(name);  // replaces a default header of the same name
+    to.set_header(name, value);
+  }
   to.set_content(from.body, from.content_type);
 }
 
@@ -98,7 +108,11 @@ Status HttpServer::Start() {
   server_->new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
-  server_->set_default_headers({{"X-Content-Type-Options", "nosniff"}});
+  httplib::Headers headers{{"X-Content-Type-Options", "nosniff"}};
+  for (const auto& [name, value] : options_.default_headers) {
+    if (name != "X-Content-Type-Options") headers.emplace(name, value);
+  }
+  server_->set_default_headers(std::move(headers));
   server_->set_payload_max_length(64 * 1024);  // we serve GETs; no large bodies accepted
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(fmt::format("{}\n", res.status), "text/plain");
@@ -116,7 +130,7 @@ Status HttpServer::Start() {
                      Apply(handler(ToRequest(req)), res);
                    } catch (const std::exception& e) {
                      Report(fmt::format("handler for {} failed: {}", req.path, e.what()));
-                     Apply(HttpResponse{.status = 500, .body = "internal error\n"}, res);
+                     Apply(TextResponse(500, "internal error\n"), res);
                    }
                  });
   }
@@ -168,7 +182,7 @@ void HttpServer::Report(std::string_view message) const {
 }
 
 HttpResponse HttpServer::ServeMetrics() const {
-  if (options_.metrics == nullptr) return {.status = 503, .body = "no metrics\n"};
+  if (options_.metrics == nullptr) return TextResponse(503, "no metrics\n");
   HttpResponse r;
   r.content_type = std::string(kMetricsContentType);
   r.body = options_.metrics->Serialize();

@@ -60,6 +60,9 @@ struct HttpServerOptions {
   std::function<std::vector<ReadinessCheck>()> readiness;
   // Where the server reports handler exceptions and a failed listener; thread-safe.
   std::function<void(std::string_view message)> on_error;
+  // Headers added to every response besides X-Content-Type-Options: nosniff (the local mode's
+  // Content-Security-Policy and friends). A handler's own header of the same name wins.
+  std::vector<std::pair<std::string, std::string>> default_headers;
   int worker_threads = 4;
 };
 

@@ -26,7 +26,8 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
   if (options.brokers < 1 || options.partitions < 1 || options.dlq_partitions < 1) {
     return Err(Status::InvalidConfig("broker and partition counts must be at least 1"));
   }
-  auto conf = MakeRdKafkaConf({{"client.id", "cdc-embedded-broker"}});
+  // The owner handle never connects anywhere; log_level 4 hides its "no bootstrap.servers" notice.
+  auto conf = MakeRdKafkaConf({{"client.id", "cdc-embedded-broker"}, {"log_level", "4"}});
   if (!conf) return Err(conf.error());
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof err);

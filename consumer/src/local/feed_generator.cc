@@ -17,7 +17,7 @@ constexpr const char* kNotes[] = {"gift wrap", "leave at the door", "Ünïcödé
                                   "fish & chips <b>bold</b>"};
 // Order ids start just below 2^63 so the feed crosses into the range where TiCDC promotes a
 // bigint unsigned column's sqlType from -5 (BIGINT) to 3 (DECIMAL).
-constexpr std::uint64_t kFirstOrderId = 9223372036854775000ULL;
+constexpr std::uint64_t kFirstOrderId = 9223372036854775708ULL;  // 2^63 - 100
 
 std::int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

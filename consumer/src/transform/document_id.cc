@@ -11,20 +11,28 @@ namespace cdc {
 namespace {
 
 // Bumped if the key material ever changes: old and new ids must not be mixed silently.
-constexpr std::string_view kMaterialVersion = "cdc-doc-id/v1";
+constexpr std::string_view kMaterialVersion = "v1";
 constexpr std::size_t kIdHashBytes = 16;
 
 enum : char { kValueNull = 0, kValuePresent = 1, kValueAbsent = 2 };
 
 // Key material is a sequence of length-prefixed fields, so no choice of database, table,
-// column or value bytes can make two different keys encode alike.
+// column or value bytes can make two different keys encode alike. Lengths and counts are LEB128
+// varints (prefix-free, so still unambiguous) to keep a typical key within one 55-byte SHA-256
+// block: hashing is the largest single cost of shaping a small row.
 class Material {
  public:
   explicit Material(std::string* buf) : buf_(buf) { buf_->clear(); }
 
   void Tag(char tag) { buf_->push_back(tag); }
   void Number(std::uint64_t n) {
-    for (int i = 0; i < 8; ++i) buf_->push_back(static_cast<char>(n >> (8 * i) & 0xFF));
+    char bytes[10];
+    std::size_t len = 0;
+    do {
+      bytes[len++] = static_cast<char>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0));
+      n >>= 7;
+    } while (n != 0);
+    buf_->append(bytes, len);
   }
   void Field(std::string_view text) {
     Number(text.size());
@@ -89,11 +97,26 @@ void AppendInteger(Int value, std::string* out) {
   out->append(buf, result.ptr);
 }
 
+// Spelled out rather than cast so that reordering the Op enum cannot change ids.
+char OpTag(Op op) {
+  switch (op) {
+    case Op::kInsert:
+      return 'I';
+    case Op::kUpdate:
+      return 'U';
+    case Op::kDelete:
+      return 'D';
+    case Op::kDdl:
+      return 'L';
+  }
+  return '?';
+}
+
 void WriteMaterial(const ChangeEvent& event, Material* m) {
   m->Field(kMaterialVersion);
   m->Field(event.database);
   m->Field(event.table);
-  m->Field(OpName(event.op));
+  m->Tag(OpTag(event.op));
   if (event.commit_ts.has_value()) {
     m->Tag('C');
     m->Number(*event.commit_ts);

@@ -54,13 +54,13 @@ void WritePk(const ChangeEvent& event, const Redactor& redactor, JsonWriter* w) 
 
 void WriteTrailer(const ChangeEvent& event, std::int64_t event_time_ms, JsonWriter* w) {
   if (event.commit_ts.has_value()) {
-    w->Key("commit_ts");
+    w->LiteralKey("commit_ts");
     w->Integer(*event.commit_ts);
   }
-  w->Key("@timestamp");
+  w->LiteralKey("@timestamp");
   const auto timestamp = FormatRfc3339Millis(event_time_ms);
   w->String(std::string_view(timestamp.data(), timestamp.size()));
-  w->Key("ts_ms");
+  w->LiteralKey("ts_ms");
   w->Integer(event.ts_ms);
 }
 
@@ -86,36 +86,36 @@ void DocumentShaper::Shape(const ChangeEvent& event, Document* out) const {
   out->source_json.clear();
   JsonWriter w(&out->source_json);
   w.StartObject();
-  w.Key("database");
+  w.LiteralKey("database");
   w.String(event.database);
-  w.Key("table");
+  w.LiteralKey("table");
   w.String(event.table);
-  w.Key("type");
+  w.LiteralKey("type");
   w.String(OpName(event.op));
   if (event.op == Op::kDdl) {
-    w.Key("ddl_type");
+    w.LiteralKey("ddl_type");
     w.String(event.ddl_type);
-    w.Key("sql");
+    w.LiteralKey("sql");
     w.String(event.sql);
     WriteTrailer(event, out->event_time_ms, &w);
     w.EndObject();
     return;
   }
-  w.Key("pk");
+  w.LiteralKey("pk");
   WritePk(event, redactor_, &w);
-  w.Key("data");
+  w.LiteralKey("data");
   WriteRow(event.data, redactor_, &w);
   if (event.op == Op::kUpdate) {
-    w.Key("old");
+    w.LiteralKey("old");
     WriteRow(event.old, redactor_, &w);
   }
   WriteTrailer(event, out->event_time_ms, &w);
   if (event.only_handle_key) {
-    w.Key("only_handle_key");
+    w.LiteralKey("only_handle_key");
     w.Bool(true);
   }
   if (!event.claim_check_location.empty()) {
-    w.Key("claim_check_location");
+    w.LiteralKey("claim_check_location");
     w.String(event.claim_check_location);
   }
   w.EndObject();

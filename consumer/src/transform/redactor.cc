@@ -1,15 +1,20 @@
 #include "transform/redactor.h"
 
 #include <algorithm>
-#include <array>
 
 namespace cdc {
 namespace {
 
-// Names longer than this are lower-cased into a heap string instead of the stack buffer.
-constexpr std::size_t kStackName = 128;
-
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `name` (any case) equals `lower` (already lower-case), same length assumed by callers.
+bool EqualsLower(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (Lower(name[i]) != lower[i]) return false;
+  }
+  return true;
+}
 
 std::uint64_t ByteBit(char c) { return std::uint64_t{1} << (static_cast<unsigned char>(c) & 63U); }
 
@@ -73,7 +78,7 @@ bool Redactor::GlobMatch(std::string_view glob, std::string_view name) {
     } else if (g < glob.size() && glob[g] == '?') {
       ++g;
       n += CharLength(static_cast<unsigned char>(name[n]));
-    } else if (g < glob.size() && glob[g] == name[n]) {
+    } else if (g < glob.size() && glob[g] == Lower(name[n])) {
       ++g;
       ++n;
     } else if (star != std::string_view::npos) {
@@ -89,36 +94,35 @@ bool Redactor::GlobMatch(std::string_view glob, std::string_view name) {
 
 bool Redactor::IsSensitive(std::string_view column) const {
   if (patterns_.empty()) return false;
-  std::array<char, kStackName> stack;
-  std::string heap;
-  char* lower = stack.data();
-  if (column.size() > kStackName) {
-    heap.resize(column.size());
-    lower = heap.data();
-  }
+  // Lower-casing into a buffer per call cost more than the matching; the bytes-present mask
+  // rules out most patterns at once, and the rest compare case-insensitively in place.
   std::uint64_t present = 0;
-  for (std::size_t i = 0; i < column.size(); ++i) {
-    lower[i] = Lower(column[i]);
-    present |= ByteBit(lower[i]);
-  }
-  const std::string_view name(lower, column.size());
+  for (const char c : column) present |= ByteBit(Lower(c));
   for (const Pattern& pattern : patterns_) {
     if ((pattern.required_bytes & ~present) != 0) continue;
+    const std::string_view text = pattern.text;
     switch (pattern.kind) {
       case Kind::kExact:
-        if (name == pattern.text) return true;
+        if (EqualsLower(column, text)) return true;
         break;
       case Kind::kPrefix:
-        if (name.starts_with(pattern.text)) return true;
+        if (column.size() >= text.size() && EqualsLower(column.substr(0, text.size()), text)) {
+          return true;
+        }
         break;
       case Kind::kSuffix:
-        if (name.ends_with(pattern.text)) return true;
+        if (column.size() >= text.size() &&
+            EqualsLower(column.substr(column.size() - text.size()), text)) {
+          return true;
+        }
         break;
       case Kind::kContains:
-        if (name.find(pattern.text) != std::string_view::npos) return true;
+        for (std::size_t i = 0; i + text.size() <= column.size(); ++i) {
+          if (EqualsLower(column.substr(i, text.size()), text)) return true;
+        }
         break;
       case Kind::kGlob:
-        if (GlobMatch(pattern.text, name)) return true;
+        if (GlobMatch(text, column)) return true;
         break;
     }
   }

@@ -32,7 +32,7 @@ enum class ConnectionFault {
 
 struct FakeElasticsearchOptions {
   FakeFlavor flavor = FakeFlavor::kElasticsearch;
-  std::string version;   // GET / version.number; default 8.19.0 (ES) or 2.13.0 (OpenSearch)
+  std::string version;    // GET / version.number; default 8.19.0 (ES) or 2.13.0 (OpenSearch)
   std::string cert_file;  // both set: serve HTTPS with this PEM certificate and key
   std::string key_file;
 };
@@ -83,8 +83,9 @@ class FakeElasticsearch {
   void ClearFaults();
 
   // --- Observations. ---
-  std::int64_t bulk_requests() const;          // that reached the bulk handler
-  std::int64_t gzipped_bulk_requests() const;  // of which had Content-Encoding: gzip
+  std::int64_t bulk_requests() const;                       // that reached the bulk handler
+  std::int64_t gzipped_bulk_requests() const;               // of which had Content-Encoding: gzip
+  std::int64_t injected_item_failures() const;              // per-item faults answered
   std::int64_t ItemsReceived(const std::string& id) const;  // valid requests that carried it
   std::map<std::string, std::int64_t> ItemsReceivedById() const;
   std::size_t DocumentCount() const;

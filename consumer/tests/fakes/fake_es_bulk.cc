@@ -26,10 +26,20 @@ struct ItemResult {
 };
 
 bool KnownParam(const FakeElasticsearch::State& st, const std::string& name) {
-  static const std::set<std::string> kCommon = {
-      "refresh",  "pipeline",           "routing", "timeout", "wait_for_active_shards",
-      "require_alias", "require_data_stream", "_source", "_source_includes", "_source_excludes",
-      "filter_path", "error_trace", "pretty", "human"};
+  static const std::set<std::string> kCommon = {"refresh",
+                                                "pipeline",
+                                                "routing",
+                                                "timeout",
+                                                "wait_for_active_shards",
+                                                "require_alias",
+                                                "require_data_stream",
+                                                "_source",
+                                                "_source_includes",
+                                                "_source_excludes",
+                                                "filter_path",
+                                                "error_trace",
+                                                "pretty",
+                                                "human"};
   if (kCommon.count(name) > 0) return true;
   if (name != "include_source_on_error") return false;
   // Known to Elasticsearch from 8.18 only; OpenSearch never had it.
@@ -99,6 +109,7 @@ std::string ParseActions(const std::string& body, const std::string& path_index,
 // The injected fault for this item, if any. Caller holds st.mu.
 bool PickFault(FakeElasticsearch::State& st, const Action& a, ItemResult* r) {
   auto fail = [&](int status, const std::string& type) {
+    ++st.injected_item_failures;
     r->status = status;
     r->error_type = type.empty() ? DefaultErrorType(st.flavor, status) : type;
     return true;
@@ -146,7 +157,8 @@ ItemResult Apply(FakeElasticsearch::State& st, Action& a, bool source_in_errors)
   if (a.op == "create" && st.docs.count(key) > 0) {
     r.status = 409;
     r.error_type = "version_conflict_engine_exception";
-    r.error_reason = "[" + a.id + "]: version conflict, document already exists (current version [1])";
+    r.error_reason =
+        "[" + a.id + "]: version conflict, document already exists (current version [1])";
     return r;
   }
   r.status = st.docs.count(key) > 0 ? 200 : 201;
@@ -167,9 +179,10 @@ std::string RenderItem(const FakeElasticsearch::State& st, const Action& a, cons
   out += "\"status\":" + std::to_string(r.status);
   if (!r.error_type.empty()) {
     std::string reason = r.error_reason;
-    if (reason.empty()) reason = st.flavor == FakeFlavor::kElasticsearch
-                                     ? "rejected by the fake (injected)"
-                                     : "rejected by the fake OpenSearch (injected)";
+    if (reason.empty())
+      reason = st.flavor == FakeFlavor::kElasticsearch
+                   ? "rejected by the fake (injected)"
+                   : "rejected by the fake OpenSearch (injected)";
     out += ",\"error\":{\"type\":\"" + JsonEscape(r.error_type) + "\",\"reason\":\"" +
            JsonEscape(reason) + "\",\"index_uuid\":\"fake-uuid\",\"shard\":\"0\",\"index\":\"" +
            JsonEscape(a.index) + "\"}";
@@ -178,8 +191,8 @@ std::string RenderItem(const FakeElasticsearch::State& st, const Action& a, cons
 }
 
 std::string RenderResponse(const std::vector<std::string>& items, bool errors) {
-  std::string out = "{\"took\":1,\"errors\":" + std::string(errors ? "true" : "false") +
-                    ",\"items\":[";
+  std::string out =
+      "{\"took\":1,\"errors\":" + std::string(errors ? "true" : "false") + ",\"items\":[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ",";
     out += items[i];
@@ -189,8 +202,8 @@ std::string RenderResponse(const std::vector<std::string>& items, bool errors) {
 
 }  // namespace
 
-void HandleBulk(FakeElasticsearch::State& st, const httplib::Request& req,
-                httplib::Response& res, const std::string& path_index) {
+void HandleBulk(FakeElasticsearch::State& st, const httplib::Request& req, httplib::Response& res,
+                const std::string& path_index) {
   std::unique_lock lock(st.mu);
   ++st.bulk_requests;
   if (req.get_header_value("Content-Encoding") == "gzip") ++st.gzipped_bulk_requests;

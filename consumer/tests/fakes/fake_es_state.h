@@ -61,6 +61,7 @@ struct FakeElasticsearch::State {
   std::map<std::string, std::string> templates;
   std::map<std::string, std::int64_t> items_received;
   std::int64_t bulk_requests = 0;
+  std::int64_t injected_item_failures = 0;
   std::int64_t gzipped_bulk_requests = 0;
   std::int64_t template_puts = 0;
   std::int64_t seq_no = 0;

@@ -43,7 +43,7 @@ void FakeSink::SetHealthy(bool healthy) {
 bool FakeSink::TrySubmit(Batch& batch) {
   {
     std::lock_guard lock(mu_);
-    if (stopped_ || stopping_ || in_flight_ + batch.size() > options_.capacity) {
+    if (stopped_ || stopping_ || in_flight_ >= options_.capacity) {
       ++refused_;
       return false;
     }

@@ -23,8 +23,9 @@ namespace cdc::testing {
 //   kDelay           acknowledges each record `delay` after it was submitted, on a worker thread
 //   kHold            keeps everything until Release() (a sink that never answers)
 // Records matching `dead_letter_if` are dead-lettered through the DeadLetterWriter instead and
-// acknowledged as kDeadLettered once the letter is written. `capacity` bounds records in flight:
-// TrySubmit refuses a batch that does not fit, like a full bulk queue. With `record_file` set,
+// acknowledged as kDeadLettered once the letter is written. `capacity` bounds records in flight
+// the way the Elasticsearch sink bounds its queue: once `capacity` records are in flight,
+// TrySubmit refuses whole batches until some are acknowledged. With `record_file` set,
 // every delivered record appends "partition offset doc_id\n" to it (write(2), so the line
 // survives a SIGKILL right after). TrySubmit/Start/Stop from the pipeline thread; the getters,
 // Release and SetHealthy from any thread.
@@ -37,6 +38,21 @@ class FakeSink final : public Sink {
     std::size_t capacity = SIZE_MAX;
     std::function<bool(const SinkRecord&)> dead_letter_if;
     std::string record_file;
+
+    static Options Immediate() { return Options{}; }
+    static Options Hold(std::size_t capacity = SIZE_MAX) {
+      Options o;
+      o.mode = Mode::kHold;
+      o.capacity = capacity;
+      return o;
+    }
+    static Options Delay(std::chrono::milliseconds delay, std::size_t capacity = SIZE_MAX) {
+      Options o;
+      o.mode = Mode::kDelay;
+      o.delay = delay;
+      o.capacity = capacity;
+      return o;
+    }
   };
 
   FakeSink(Options options, AckSink* acks, DeadLetterWriter* dlq);

@@ -100,8 +100,8 @@ class RunningPipeline {
   RunningPipeline(PipelineOptions options, FakeSink::Options sink_options, Metrics* metrics)
       : pipeline_(
             std::move(options),
-            [this, sink_options](AckSink* acks, DeadLetterWriter* dlq)
-                -> Result<std::unique_ptr<Sink>> {
+            [this, sink_options](AckSink* acks,
+                                 DeadLetterWriter* dlq) -> Result<std::unique_ptr<Sink>> {
               auto sink = std::make_unique<FakeSink>(sink_options, acks, dlq);
               sink_ = sink.get();
               return std::unique_ptr<Sink>(std::move(sink));

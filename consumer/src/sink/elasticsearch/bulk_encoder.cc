@@ -5,11 +5,19 @@
 namespace cdc {
 
 void AppendBulkCreate(std::string_view index, const Document& doc, std::string* out) {
-  out->append(R"({"create":{"_index":)");
-  AppendJsonString(index, out);
-  out->append(R"(,"_id":)");
-  AppendJsonString(doc.id, out);
-  out->append("}}\n");
+  {
+    JsonWriter action(out);
+    action.StartObject();
+    action.LiteralKey("create");
+    action.StartObject();
+    action.LiteralKey("_index");
+    action.String(index);
+    action.LiteralKey("_id");
+    action.String(doc.id);
+    action.EndObject();
+    action.EndObject();
+  }
+  out->push_back('\n');
   out->append(doc.source_json);
   out->push_back('\n');
 }

@@ -204,10 +204,7 @@ void KafkaConsumer::ErrorCallback(rd_kafka_t* rk, int err, const char* reason, v
 void KafkaConsumer::LogCallback(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
   auto* self = static_cast<KafkaConsumer*>(rd_kafka_opaque(rk));
   if (self == nullptr) return;
-  const LogLevel mapped = level <= 3   ? LogLevel::kError
-                          : level <= 5 ? LogLevel::kWarn
-                          : level == 6 ? LogLevel::kInfo
-                                       : LogLevel::kDebug;
+  const LogLevel mapped = LibrdkafkaLogLevel(level, fac);
   self->Log(mapped, fmt::format("librdkafka {}: {}", fac, buf));
 }
 

@@ -36,6 +36,7 @@ Result<ConfPtr> KafkaDeadLetterWriter::BuildConf(const KafkaDeadLetterWriterOpti
   }
   if (!errors.empty()) return Err(Status::InvalidConfig("dead-letter producer: " + errors));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaDeadLetterWriter::DeliveryCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), &KafkaDeadLetterWriter::LogCallback);
   return conf.Release();
 }
 
@@ -49,6 +50,7 @@ Result<std::unique_ptr<KafkaDeadLetterWriter>> KafkaDeadLetterWriter::Create(
   std::unique_ptr<KafkaDeadLetterWriter> writer(new KafkaDeadLetterWriter(std::move(options)));
   auto conf = BuildConf(writer->options_);
   if (!conf) return Err(conf.error());
+  rd_kafka_conf_set_opaque(conf->get(), writer.get());
   auto rk = NewClient(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return Err(rk.error());
   writer->rk_ = std::move(*rk);
@@ -113,6 +115,14 @@ void KafkaDeadLetterWriter::DeliveryCallback(rd_kafka_t* /*rk*/, const rd_kafka_
   std::unique_ptr<DoneFn> done(static_cast<DoneFn*>(msg->_private));
   if (!done) return;
   (*done)(StatusFromKafka(msg->err, "dead-letter delivery"));
+}
+
+void KafkaDeadLetterWriter::LogCallback(const rd_kafka_t* rk, int level, const char* fac,
+                                        const char* buf) {
+  auto* self = static_cast<KafkaDeadLetterWriter*>(rd_kafka_opaque(rk));
+  if (self == nullptr || !self->options_.log) return;
+  self->options_.log(LibrdkafkaLogLevel(level, fac),
+                     fmt::format("dlq librdkafka {}: {}", fac, buf));
 }
 
 }  // namespace cdc::kafka

@@ -47,6 +47,7 @@ class KafkaDeadLetterWriter final : public DeadLetterWriter {
       : options_(std::move(options)) {}
   static Result<ConfPtr> BuildConf(const KafkaDeadLetterWriterOptions& options);
   static void DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void LogCallback(const rd_kafka_t* rk, int level, const char* fac, const char* buf);
   void PollLoop();
 
   KafkaDeadLetterWriterOptions options_;

@@ -1,0 +1,70 @@
+#include "app/service_wiring.h"
+
+#include <memory>
+#include <utility>
+
+#include "sink/elasticsearch/elasticsearch_sink.h"
+
+namespace cdc {
+
+PipelineOptions MakePipelineOptions(const Config& config) {
+  PipelineOptions options;
+  KafkaSourceOptions& kafka = options.kafka;
+  kafka.brokers = config.brokers;
+  kafka.topic = config.topic;
+  kafka.group = config.group;
+  kafka.dlq_topic = config.dlq_topic;
+  kafka.rdkafka_overrides = config.rdkafka_overrides;
+  kafka.max_buffered_bytes = static_cast<std::size_t>(config.max_buffered_bytes);
+  kafka.batch_max_records = static_cast<std::size_t>(config.batch_max_records);
+  options.shaper.redact_patterns = config.redact_columns;
+  options.shutdown_deadline = config.shutdown_timeout;
+  return options;
+}
+
+ElasticsearchSinkOptions MakeElasticsearchOptions(const Config& config) {
+  ElasticsearchSinkOptions options;
+  options.urls = config.es_urls;
+  options.index = config.index;
+  options.username = config.es_user;
+  options.password = SecretString(config.es_password.Reveal());
+  options.api_key = SecretString(config.es_api_key.Reveal());
+  options.ca_file = config.es_ca_file;
+  options.gzip = config.es_gzip;
+  options.bulk_max_bytes = static_cast<std::size_t>(config.es_bulk_max_bytes);
+  options.bulk_max_docs = static_cast<std::size_t>(config.es_bulk_max_docs);
+  options.linger = config.es_bulk_linger;
+  options.max_in_flight = static_cast<int>(config.es_max_in_flight);
+  options.request_timeout = config.es_request_timeout;
+  options.connect_timeout = config.es_connect_timeout;
+  options.retry_initial = config.es_retry_initial;
+  options.retry_max = config.es_retry_max;
+  // One memory knob: the sink refuses batches at the same bound the source pauses at.
+  options.max_queued_bytes = static_cast<std::size_t>(config.max_buffered_bytes);
+  options.install_template = config.es_install_template;
+  return options;
+}
+
+SqliteSinkOptions MakeSqliteOptions(const Config& config) {
+  SqliteSinkOptions options;
+  options.path = config.store_path;
+  options.max_rows = config.store_max_rows;
+  options.max_age = config.store_max_age;
+  return options;
+}
+
+SinkFactory MakeSinkFactory(const Config& config, Metrics* metrics) {
+  if (UsesEmbeddedStore(config)) {
+    return [options = MakeSqliteOptions(config), metrics](
+               AckSink* acks, DeadLetterWriter*) -> Result<std::unique_ptr<Sink>> {
+      return std::make_unique<SqliteSink>(options, acks, metrics);
+    };
+  }
+  return [options = MakeElasticsearchOptions(config), metrics](
+             AckSink* acks, DeadLetterWriter* dlq) -> Result<std::unique_ptr<Sink>> {
+    if (Status s = options.Validate(); !s.ok()) return Err(std::move(s));
+    return std::make_unique<ElasticsearchSink>(options, acks, dlq, metrics);
+  };
+}
+
+}  // namespace cdc
