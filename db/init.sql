@@ -10,7 +10,7 @@ CREATE DATABASE IF NOT EXISTS appdb DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb
 CREATE TABLE IF NOT EXISTS appdb.users (
   id         BIGINT       NOT NULL AUTO_INCREMENT,
   username   VARCHAR(64)  NOT NULL,
-  password   VARCHAR(255) NOT NULL COMMENT 'password hash; redacted by the consumer (CDC_REDACT_COLUMNS)',
+  password   VARCHAR(255) NOT NULL COMMENT 'password hash; the consumer redacts it (redact-columns default *password*)',
   email      VARCHAR(255) NOT NULL,
   created_at TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (id),

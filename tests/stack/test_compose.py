@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,17 @@ def test_kafka_listeners_and_topics(compose) -> None:
     assert consumer["CDC_LISTEN"] == "0.0.0.0:3000"
     assert consumer["CDC_ES_URL"] == "http://elasticsearch:9200"
     assert consumer["CDC_INDEX"] == "cdc-events"
+
+
+def test_consumer_environment_names_real_settings(compose) -> None:
+    """The consumer rejects unknown CDC_* variables at startup, so each one compose sets must be a
+    key of its settings table (consumer/src/app/settings.cc): key es-url -> CDC_ES_URL."""
+    settings = (REPO / "consumer" / "src" / "app" / "settings.cc").read_text()
+    keys = re.findall(r'\bt\.[A-Z][A-Za-z]*\(\s*"([a-z0-9-]+)"', settings)
+    assert {"brokers", "topic", "es-url", "index", "listen"} <= set(keys)
+    known = {"CDC_" + key.upper().replace("-", "_") for key in keys}
+    env = compose["services"]["consumer"]["environment"]
+    assert set(env) <= known, f"not consumer settings: {set(env) - known}"
 
 
 def test_consumer_healthcheck_needs_no_curl(compose) -> None:

@@ -94,12 +94,14 @@ class MariaDB:
 def mariadb() -> Iterator[MariaDB]:
     # A short path: the socket path must fit in 108 bytes.
     base = Path(tempfile.mkdtemp(prefix="cdc-mariadb-"))
-    server = MariaDB(base)
+    server = None
     try:
+        server = MariaDB(base)
         server.start()
         yield server
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 

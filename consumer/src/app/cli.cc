@@ -24,8 +24,10 @@ namespace {
 
 std::string TypeName(SettingType type) {
   switch (type) {
-    case SettingType::kSecret: return "SECRET";
-    case SettingType::kAddress: return "HOST:PORT";
+    case SettingType::kSecret:
+      return "SECRET";
+    case SettingType::kAddress:
+      return "HOST:PORT";
     default: {
       std::string name(SettingTypeName(type));
       for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -46,11 +48,12 @@ void AddRunCommand(CLI::App& app, RunFlags& flags, std::function<int()>& action,
                    const std::vector<std::string>& environment, std::ostream& out,
                    std::ostream& err) {
   CLI::App* run = app.add_subcommand(
-      "run", "Consume the changefeed topic into Elasticsearch (or the embedded store) until "
-             "SIGTERM/SIGINT. Precedence: flag > CDC_* environment > --config file > default.");
+      "run",
+      "Consume the changefeed topic into Elasticsearch (or the embedded store) until "
+      "SIGTERM/SIGINT. Precedence: flag > CDC_* environment > --config file > default.");
   for (const SettingSpec& spec : Settings()) {
-    CLI::Option* option = run->add_option(spec.FlagName(), flags.values[spec.key],
-                                          FlagDescription(spec));
+    CLI::Option* option =
+        run->add_option(spec.FlagName(), flags.values[spec.key], FlagDescription(spec));
     option->type_name(TypeName(spec.type))
         ->group(spec.group)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -106,8 +109,9 @@ void AddDecodeCommand(CLI::App& app, OtherFlags& flags, std::function<int()>& ac
   DecodeCommandOptions& options = flags.decode;
   std::string& redact = flags.redact;
   CLI::App* decode = app.add_subcommand(
-      "decode", "Decode canal-json messages (FILEs, or one per line on stdin) and print the "
-                "Elasticsearch _bulk body the consumer would send");
+      "decode",
+      "Decode canal-json messages (FILEs, or one per line on stdin) and print the "
+      "Elasticsearch _bulk body the consumer would send");
   decode->add_option("--index", options.index, "Index named in the bulk actions")
       ->capture_default_str();
   CLI::Option* redact_option = decode->add_option(
@@ -185,7 +189,7 @@ std::string SettingsFooter() {
       "explains each):\n";
   for (const SettingSpec& spec : Settings()) {
     out += fmt::format("  {:<24} {:<24} {}\n", spec.FlagName(), spec.EnvName(),
-                       spec.secret ? "(secret)"
+                       spec.secret                 ? "(secret)"
                        : spec.default_text.empty() ? "(none)"
                                                    : spec.default_text);
   }

@@ -88,8 +88,8 @@ void ReadSecretFiles(Config& config, std::vector<ConfigError>& errors) {
     }
     std::string content;
     if (!ReadWholeFile(path, 64 * 1024, content)) {
-      errors.push_back({where, file_spec.key,
-                        fmt::format("cannot read \"{}\" (or larger than 64 KiB)", path)});
+      errors.push_back(
+          {where, file_spec.key, fmt::format("cannot read \"{}\" (or larger than 64 KiB)", path)});
       continue;
     }
     content = TrimOneNewline(std::move(content));
@@ -122,8 +122,8 @@ void CheckCombinations(Config& config, std::vector<ConfigError>& errors) {
                       "must differ from topic (dead letters would be consumed again)"});
   }
   if (!config.es_ca_file.empty() && !std::ifstream(config.es_ca_file).good()) {
-    errors.push_back({where("es-ca-file"), "es-ca-file",
-                      fmt::format("cannot read \"{}\"", config.es_ca_file)});
+    errors.push_back(
+        {where("es-ca-file"), "es-ca-file", fmt::format("cannot read \"{}\"", config.es_ca_file)});
   }
 }
 
@@ -143,7 +143,7 @@ void LoadRdkafka(const ConfigLayer& file, const ConfigLayer& env, const ConfigLa
     }
   }
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
-                                                                           rd_kafka_conf_destroy);
+                                                                          rd_kafka_conf_destroy);
   for (const auto& [name, raw] : merged) {
     const std::string key = "-X " + name;
     const auto reserved =

@@ -30,7 +30,7 @@ struct RawValue {
 
 // The values one source (file, environment or flags) gives.
 struct ConfigLayer {
-  std::map<std::string, RawValue> values;                          // setting key → value
+  std::map<std::string, RawValue> values;                           // setting key → value
   std::vector<std::pair<std::string, RawValue>> rdkafka_overrides;  // property → value
 };
 

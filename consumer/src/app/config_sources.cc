@@ -16,8 +16,8 @@ namespace {
 // A config file is a flat map, so these bounds are far above any real file; they keep yaml-cpp,
 // whose parser recurses once per nesting level, from exhausting the stack on hostile input.
 constexpr std::size_t kMaxFileBytes = 1 << 20;
-constexpr std::size_t kMaxFlowOpeners = 256;  // '[' and '{' in the whole file
-constexpr std::size_t kMaxIndent = 128;       // leading spaces of a line
+constexpr std::size_t kMaxFlowOpeners = 256;     // '[' and '{' in the whole file
+constexpr std::size_t kMaxIndent = 128;          // leading spaces of a line
 constexpr std::size_t kMaxBlockIndicators = 32;  // "- ", "? ", ": " on one line
 
 // Shows user-provided text (an unknown key) safely: printable ASCII only, bounded length.
@@ -97,12 +97,12 @@ bool ValueText(const SettingSpec& spec, const YAML::Node& value, std::string& te
   return false;
 }
 
-void ReadRdkafkaMap(const YAML::Node& map, std::string_view file_name, ConfigLayer& layer,
-                    std::vector<ConfigError>& errors) {
+void ReadRdkafkaMap(const YAML::Node& map, const std::string& key_where, std::string_view file_name,
+                    ConfigLayer& layer, std::vector<ConfigError>& errors) {
   if (map.IsNull()) return;
   if (!map.IsMap()) {
-    errors.push_back({Where(file_name, map), std::string(kRdkafkaFileKey),
-                      "must be a map of librdkafka property: value"});
+    errors.push_back(
+        {key_where, std::string(kRdkafkaFileKey), "must be a map of librdkafka property: value"});
     return;
   }
   for (const auto& entry : map) {
@@ -132,11 +132,12 @@ void ReadTopLevel(const YAML::Node& root, std::string_view file_name, ConfigLaye
     }
     const std::string& key = entry.first.Scalar();
     if (auto [it, inserted] = seen.emplace(key, where); !inserted) {
-      errors.push_back({where, Printable(key), "duplicate key (first given at " + it->second + ")"});
+      errors.push_back(
+          {where, Printable(key), "duplicate key (first given at " + it->second + ")"});
       continue;
     }
     if (key == kRdkafkaFileKey) {
-      ReadRdkafkaMap(entry.second, file_name, layer, errors);
+      ReadRdkafkaMap(entry.second, where, file_name, layer, errors);
       continue;
     }
     const SettingSpec* spec = FindSetting(key);

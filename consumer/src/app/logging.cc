@@ -26,8 +26,8 @@ void InitFormatOnce() {
       std::make_unique<spdlog::pattern_formatter>(kPattern, spdlog::pattern_time_type::utc));
   // spdlog's own default logger writes to stdout, which belongs to command output (decode,
   // config-reference); code that logs through spdlog::info() goes to stderr like the rest.
-  auto fallback = std::make_shared<spdlog::logger>(
-      "cdc", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto fallback =
+      std::make_shared<spdlog::logger>("cdc", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   spdlog::initialize_logger(fallback);
   spdlog::set_default_logger(fallback);
   done = true;
@@ -41,8 +41,8 @@ std::shared_ptr<spdlog::logger> Logger(std::string_view component) {
   const std::string name(component);
   if (auto existing = spdlog::get(name)) return existing;
   // stderr_sink_mt shares one console mutex across all loggers, so lines never interleave.
-  auto logger = std::make_shared<spdlog::logger>(
-      name, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::stderr_sink_mt>());
   spdlog::initialize_logger(logger);  // registers it with the process level and format
   return logger;
 }

@@ -41,8 +41,8 @@ HttpServerOptions MakeHttpOptions(const Config& config, Metrics* metrics, Proces
 
 void LogStartup(const Config& config) {
   const auto log = Logger("app");
-  log->info("msg=\"starting\" version={} brokers={} topic={} group={} sink={} {}={}",
-            CDC_VERSION, LogValue(config.brokers), config.topic, config.group,
+  log->info("msg=\"starting\" version={} brokers={} topic={} group={} sink={} {}={}", CDC_VERSION,
+            LogValue(config.brokers), config.topic, config.group,
             UsesEmbeddedStore(config) ? "sqlite" : "elasticsearch",
             UsesEmbeddedStore(config) ? "store_path" : "index",
             LogValue(UsesEmbeddedStore(config) ? config.store_path : config.index));
@@ -60,9 +60,9 @@ int RunService(const Config& config) {
   LogStartup(config);
 
   ProcessHealth health;
-  Metrics metrics(Metrics::Options{.max_table_series = static_cast<std::size_t>(
-                                       config.max_table_series),
-                                   .version = CDC_VERSION});
+  Metrics metrics(
+      Metrics::Options{.max_table_series = static_cast<std::size_t>(config.max_table_series),
+                       .version = CDC_VERSION});
   // Declared before the server and the watcher, whose callbacks use it: destroyed after them.
   Pipeline pipeline(MakePipelineOptions(config), MakeSinkFactory(config, &metrics), &metrics);
 
@@ -81,8 +81,8 @@ int RunService(const Config& config) {
   log->info("msg=\"HTTP server listening\" host={} port={}", LogValue(config.listen.host),
             http.port());
 
-  SignalWatcher signals({.on_first = [&pipeline](int) { pipeline.RequestStop(); },
-                         .on_second = nullptr});
+  SignalWatcher signals(
+      {.on_first = [&pipeline](int) { pipeline.RequestStop(); }, .on_second = nullptr});
   if (Status s = signals.Start(); !s.ok()) {
     log->error("msg=\"cannot watch signals\" error={}", LogValue(s.message()));
     return kExitFailure;

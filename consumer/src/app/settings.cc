@@ -26,24 +26,26 @@ class TableBuilder {
 
   void Text(std::string key, std::string Config::*field, std::string def, std::string help,
             Check check = nullptr, SettingType type = SettingType::kString) {
-    Push(std::move(key), type, std::move(def), std::move(help),
-         [field, check](std::string_view text, Config& c) {
-           if (check != nullptr) {
-             if (Status s = check(text); !s.ok()) return s;
-           }
-           c.*field = std::string(text);
-           return Status::Ok();
-         },
-         [field](const Config& c) { return c.*field; });
+    Push(
+        std::move(key), type, std::move(def), std::move(help),
+        [field, check](std::string_view text, Config& c) {
+          if (check != nullptr) {
+            if (Status s = check(text); !s.ok()) return s;
+          }
+          c.*field = std::string(text);
+          return Status::Ok();
+        },
+        [field](const Config& c) { return c.*field; });
   }
 
   void SecretText(std::string key, Secret Config::*field, std::string help) {
-    Push(std::move(key), SettingType::kSecret, "", std::move(help),
-         [field](std::string_view text, Config& c) {
-           c.*field = Secret(std::string(text));
-           return Status::Ok();
-         },
-         [field](const Config& c) { return std::string((c.*field).Masked()); });
+    Push(
+        std::move(key), SettingType::kSecret, "", std::move(help),
+        [field](std::string_view text, Config& c) {
+          c.*field = Secret(std::string(text));
+          return Status::Ok();
+        },
+        [field](const Config& c) { return std::string((c.*field).Masked()); });
     table_.back().secret = true;
   }
 
@@ -56,87 +58,94 @@ class TableBuilder {
 
   void Int(std::string key, std::int64_t Config::*field, std::int64_t def, std::int64_t min,
            std::int64_t max, std::string help) {
-    help += max == kNoLimit ? fmt::format(" (at least {})", min) : fmt::format(" ({}..{})", min, max);
-    Push(std::move(key), SettingType::kInt, std::to_string(def), std::move(help),
-         [=](std::string_view text, Config& c) -> Status {
-           auto v = ParseInt(text);
-           if (!v) return v.error();
-           if (*v < min || *v > max) return OutOfRange(std::to_string(min), std::to_string(max));
-           c.*field = *v;
-           return Status::Ok();
-         },
-         [field](const Config& c) { return std::to_string(c.*field); });
+    help +=
+        max == kNoLimit ? fmt::format(" (at least {})", min) : fmt::format(" ({}..{})", min, max);
+    Push(
+        std::move(key), SettingType::kInt, std::to_string(def), std::move(help),
+        [=](std::string_view text, Config& c) -> Status {
+          auto v = ParseInt(text);
+          if (!v) return v.error();
+          if (*v < min || *v > max) return OutOfRange(std::to_string(min), std::to_string(max));
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field](const Config& c) { return std::to_string(c.*field); });
   }
 
   void Size(std::string key, std::uint64_t Config::*field, std::string def, std::uint64_t min,
             std::uint64_t max, std::string help) {
     help += fmt::format(" ({}..{})", FormatSize(min), FormatSize(max));
-    Push(std::move(key), SettingType::kSize, std::move(def), std::move(help),
-         [=](std::string_view text, Config& c) -> Status {
-           auto v = ParseSize(text);
-           if (!v) return v.error();
-           if (*v < min || *v > max) return OutOfRange(FormatSize(min), FormatSize(max));
-           c.*field = *v;
-           return Status::Ok();
-         },
-         [field](const Config& c) { return FormatSize(c.*field); });
+    Push(
+        std::move(key), SettingType::kSize, std::move(def), std::move(help),
+        [=](std::string_view text, Config& c) -> Status {
+          auto v = ParseSize(text);
+          if (!v) return v.error();
+          if (*v < min || *v > max) return OutOfRange(FormatSize(min), FormatSize(max));
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field](const Config& c) { return FormatSize(c.*field); });
   }
 
   void Duration(std::string key, milliseconds Config::*field, std::string def, milliseconds min,
                 milliseconds max, std::string help) {
     help += fmt::format(" ({}..{})", FormatDuration(min), FormatDuration(max));
-    Push(std::move(key), SettingType::kDuration, std::move(def), std::move(help),
-         [=](std::string_view text, Config& c) -> Status {
-           auto v = ParseDuration(text);
-           if (!v) return v.error();
-           if (*v < min || *v > max) return OutOfRange(FormatDuration(min), FormatDuration(max));
-           c.*field = *v;
-           return Status::Ok();
-         },
-         [field](const Config& c) { return FormatDuration(c.*field); });
+    Push(
+        std::move(key), SettingType::kDuration, std::move(def), std::move(help),
+        [=](std::string_view text, Config& c) -> Status {
+          auto v = ParseDuration(text);
+          if (!v) return v.error();
+          if (*v < min || *v > max) return OutOfRange(FormatDuration(min), FormatDuration(max));
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field](const Config& c) { return FormatDuration(c.*field); });
   }
 
   void Bool(std::string key, bool Config::*field, bool def, std::string help) {
-    Push(std::move(key), SettingType::kBool, def ? "true" : "false", std::move(help),
-         [field](std::string_view text, Config& c) -> Status {
-           auto v = ParseBool(text);
-           if (!v) return v.error();
-           c.*field = *v;
-           return Status::Ok();
-         },
-         [field](const Config& c) { return std::string(c.*field ? "true" : "false"); });
+    Push(
+        std::move(key), SettingType::kBool, def ? "true" : "false", std::move(help),
+        [field](std::string_view text, Config& c) -> Status {
+          auto v = ParseBool(text);
+          if (!v) return v.error();
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field](const Config& c) { return std::string(c.*field ? "true" : "false"); });
   }
 
   void List(std::string key, std::vector<std::string> Config::*field, std::string def,
             std::string help, Check item_check = nullptr) {
-    Push(std::move(key), SettingType::kList, std::move(def), std::move(help),
-         [field, item_check](std::string_view text, Config& c) -> Status {
-           std::vector<std::string> items = SplitList(text);
-           for (std::size_t i = 0; item_check != nullptr && i < items.size(); ++i) {
-             if (Status s = item_check(items[i]); !s.ok()) {
-               return Status::InvalidConfig(fmt::format("item {}: {}", i + 1, s.message()));
-             }
-           }
-           c.*field = std::move(items);
-           return Status::Ok();
-         },
-         [field](const Config& c) { return fmt::format("{}", fmt::join(c.*field, ",")); });
+    Push(
+        std::move(key), SettingType::kList, std::move(def), std::move(help),
+        [field, item_check](std::string_view text, Config& c) -> Status {
+          std::vector<std::string> items = SplitList(text);
+          for (std::size_t i = 0; item_check != nullptr && i < items.size(); ++i) {
+            if (Status s = item_check(items[i]); !s.ok()) {
+              return Status::InvalidConfig(fmt::format("item {}: {}", i + 1, s.message()));
+            }
+          }
+          c.*field = std::move(items);
+          return Status::Ok();
+        },
+        [field](const Config& c) { return fmt::format("{}", fmt::join(c.*field, ",")); });
   }
 
   void Address(std::string key, HostPort Config::*field, std::string def, std::string help) {
-    Push(std::move(key), SettingType::kAddress, std::move(def), std::move(help),
-         [field](std::string_view text, Config& c) -> Status {
-           auto v = ParseHostPort(text);
-           if (!v) return v.error();
-           c.*field = *v;
-           return Status::Ok();
-         },
-         [field](const Config& c) {
-           const HostPort& hp = c.*field;
-           const bool v6 = hp.host.find(':') != std::string::npos;
-           return v6 ? fmt::format("[{}]:{}", hp.host, hp.port)
-                     : fmt::format("{}:{}", hp.host, hp.port);
-         });
+    Push(
+        std::move(key), SettingType::kAddress, std::move(def), std::move(help),
+        [field](std::string_view text, Config& c) -> Status {
+          auto v = ParseHostPort(text);
+          if (!v) return v.error();
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field](const Config& c) {
+          const HostPort& hp = c.*field;
+          const bool v6 = hp.host.find(':') != std::string::npos;
+          return v6 ? fmt::format("[{}]:{}", hp.host, hp.port)
+                    : fmt::format("{}:{}", hp.host, hp.port);
+        });
   }
 
   std::vector<SettingSpec> Take() { return std::move(table_); }
@@ -218,12 +227,11 @@ std::vector<SettingSpec> BuildTable() {
         "A bulk request is sent when it holds this many documents");
   t.Duration("es-bulk-linger", &Config::es_bulk_linger, "50ms", milliseconds(0), minutes(1),
              "A bulk request is sent when its oldest document has waited this long");
-  t.Int("es-max-in-flight", &Config::es_max_in_flight, 4, 1, 64,
-        "Bulk requests sent concurrently");
-  t.Duration("es-request-timeout", &Config::es_request_timeout, "30s", milliseconds(1),
-             minutes(10), "Timeout of one bulk request (then retried)");
-  t.Duration("es-connect-timeout", &Config::es_connect_timeout, "5s", milliseconds(1),
-             minutes(5), "Timeout of connecting to Elasticsearch");
+  t.Int("es-max-in-flight", &Config::es_max_in_flight, 4, 1, 64, "Bulk requests sent concurrently");
+  t.Duration("es-request-timeout", &Config::es_request_timeout, "30s", milliseconds(1), minutes(10),
+             "Timeout of one bulk request (then retried)");
+  t.Duration("es-connect-timeout", &Config::es_connect_timeout, "5s", milliseconds(1), minutes(5),
+             "Timeout of connecting to Elasticsearch");
   t.Duration("es-retry-initial", &Config::es_retry_initial, "100ms", milliseconds(1), minutes(1),
              "First retry delay; doubles per attempt, with full jitter");
   t.Duration("es-retry-max", &Config::es_retry_max, "30s", milliseconds(1), hours(1),
@@ -277,15 +285,24 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 
 std::string_view SettingTypeName(SettingType type) {
   switch (type) {
-    case SettingType::kString: return "string";
-    case SettingType::kInt: return "int";
-    case SettingType::kSize: return "size";
-    case SettingType::kDuration: return "duration";
-    case SettingType::kBool: return "bool";
-    case SettingType::kList: return "list";
-    case SettingType::kSecret: return "secret";
-    case SettingType::kAddress: return "host:port";
-    case SettingType::kPath: return "path";
+    case SettingType::kString:
+      return "string";
+    case SettingType::kInt:
+      return "int";
+    case SettingType::kSize:
+      return "size";
+    case SettingType::kDuration:
+      return "duration";
+    case SettingType::kBool:
+      return "bool";
+    case SettingType::kList:
+      return "list";
+    case SettingType::kSecret:
+      return "secret";
+    case SettingType::kAddress:
+      return "host:port";
+    case SettingType::kPath:
+      return "path";
   }
   return "string";
 }
@@ -355,7 +372,7 @@ std::string RdkafkaPropertyFromEnv(std::string_view env_name) {
 }
 
 bool IsSecretRdkafkaProperty(std::string_view name) {
-  static constexpr std::string_view kMarkers[] = {"password", "secret", "key", "jaas",
+  static constexpr std::string_view kMarkers[] = {"password",           "secret", "key", "jaas",
                                                   "oauthbearer.config", "token"};
   return std::any_of(std::begin(kMarkers), std::end(kMarkers),
                      [&](std::string_view m) { return name.find(m) != std::string_view::npos; });

@@ -22,10 +22,10 @@ struct SettingSpec {
   SettingType type = SettingType::kString;
   std::string default_text;  // parsed by `apply` like any other value, so it cannot drift
   std::string help;
-  std::string group;  // section in --help and the reference: Kafka, Elasticsearch, ...
-  bool secret = false;           // the value prints as *** everywhere
-  bool allowed_in_file = true;   // false for `config` itself
-  std::string secret_file_for;   // "es-password" for es-password-file: its file holds that secret
+  std::string group;            // section in --help and the reference: Kafka, Elasticsearch, ...
+  bool secret = false;          // the value prints as *** everywhere
+  bool allowed_in_file = true;  // false for `config` itself
+  std::string secret_file_for;  // "es-password" for es-password-file: its file holds that secret
   // Parses `text` into the right field of `config`. The error never contains `text`.
   std::function<Status(std::string_view text, Config& config)> apply;
   // The field's value as text that parses back; secrets give *** (or "" when unset).

@@ -45,8 +45,8 @@ std::string_view TrimSpace(std::string_view text) {
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 5> kUnits{{
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
+  static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 5> kUnits{
+      {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
   const auto bad = [] {
     return Err(Status::InvalidConfig("must be a duration like 500ms, 30s, 5m, 1h30m or 7d"));
   };
@@ -62,8 +62,8 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     }
     const std::string unit = Lower(rest.substr(0, unit_len));
     rest.remove_prefix(unit_len);
-    const auto it = std::find_if(kUnits.begin(), kUnits.end(),
-                                 [&](const auto& u) { return u.first == unit; });
+    const auto it =
+        std::find_if(kUnits.begin(), kUnits.end(), [&](const auto& u) { return u.first == unit; });
     if (it == kUnits.end()) return bad();
     constexpr std::uint64_t kMaxMs = 1ULL << 52;  // far beyond any sane timeout; no overflow
     if (MulOverflows(n, it->second) || n * it->second > kMaxMs - total) {
@@ -187,8 +187,8 @@ Status CheckHttpUrl(std::string_view text) {
     const std::string_view port = authority.substr(colon + 1);
     std::uint64_t n = 0;
     std::string_view digits = port;
-    if (port.empty() || !std::all_of(port.begin(), port.end(), IsDigit) ||
-        !TakeNumber(digits, n) || n == 0 || n > 65535) {
+    if (port.empty() || !std::all_of(port.begin(), port.end(), IsDigit) || !TakeNumber(digits, n) ||
+        n == 0 || n > 65535) {
       return Status::InvalidConfig("port must be a number from 1 to 65535");
     }
   }
@@ -207,7 +207,8 @@ Status CheckKafkaName(std::string_view text) {
 }
 
 Status CheckIndexName(std::string_view text) {
-  if (text.empty() || text.size() > 200) return Status::InvalidConfig("must be 1 to 200 bytes long");
+  if (text.empty() || text.size() > 200)
+    return Status::InvalidConfig("must be 1 to 200 bytes long");
   if (text == "." || text == ".." || text.find_first_of("-_+") == 0) {
     return Status::InvalidConfig("must not be '.' or '..' or start with '-', '_' or '+'");
   }
@@ -229,7 +230,7 @@ Status CheckBrokerList(std::string_view text) {
 }
 
 Status CheckLogLevel(std::string_view text) {
-  static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug", "info",    "warn",
+  static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug",    "info", "warn",
                                                            "error", "critical", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), text) == kLevels.end()) {
     return Status::InvalidConfig("must be one of trace, debug, info, warn, error, critical, off");

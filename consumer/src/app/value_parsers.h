@@ -16,8 +16,8 @@ namespace cdc {
 // expected form but never echo the input (the caller decides whether the value may be shown:
 // secrets may not). Pure functions, callable from any thread.
 
-// "250ms", "30s", "5m", "1h", "7d", combinations like "1m30s". A bare number is rejected: a duration
-// without a unit is ambiguous.
+// "250ms", "30s", "5m", "1h", "7d", combinations like "1m30s". A bare number is rejected: a
+// duration without a unit is ambiguous.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 // "1048576", "512KiB", "64MiB", "1GiB" (powers of 1024) or "10KB", "10MB", "1GB" (powers of 1000).
 Result<std::uint64_t> ParseSize(std::string_view text);

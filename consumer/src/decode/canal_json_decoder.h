@@ -11,8 +11,8 @@ namespace cdc {
 
 // Decodes one TiCDC canal-json Kafka record value (TiCDC v6.5 through v8.5, plus Alibaba Canal's
 // multi-row batches) into change events. Pure: no I/O, no logging, never throws, never asserts on
-// its input. One instance per thread: it owns a simdjson on-demand parser, a padded copy of the
-// payload and scratch space reused across calls, so it is not thread-safe.
+// its input. One instance per thread: it owns a simdjson parser, a padded copy of the payload and
+// scratch space reused across calls, so it is not thread-safe.
 class CanalJsonDecoder {
  public:
   CanalJsonDecoder();

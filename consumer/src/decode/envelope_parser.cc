@@ -1,7 +1,6 @@
 #include "decode/envelope_parser.h"
 
 #include <string>
-#include <utility>
 
 #include "decode/column_types.h"
 #include "decode/decode_error.h"
@@ -9,21 +8,8 @@
 namespace cdc {
 namespace {
 
-using simdjson::error_code;
-using simdjson::ondemand::json_type;
-using simdjson::ondemand::value;
-
-// simdjson reports allocation failures and syntax errors through the same codes; the first are
-// "too large", everything else is malformed input.
-Status JsonError(error_code error, std::string_view where) {
-  if (error == simdjson::CAPACITY || error == simdjson::MEMALLOC) {
-    return MakeDecodeError(DecodeError::kTooLarge, "the message does not fit the parser");
-  }
-  std::string detail(where);
-  detail += ": ";
-  detail += simdjson::error_message(error);
-  return MakeDecodeError(DecodeError::kInvalidJson, detail);
-}
+using simdjson::dom::element;
+using simdjson::dom::element_type;
 
 Status WrongType(std::string_view where, std::string_view expected) {
   std::string detail(where);
@@ -32,223 +18,65 @@ Status WrongType(std::string_view where, std::string_view expected) {
   return MakeDecodeError(DecodeError::kWrongType, detail);
 }
 
-// Evaluates a simdjson result into `target`, returning an invalid_json status on error.
-#define CDC_JSON_GET(expr, target, where)                   \
-  do {                                                      \
-    if (const error_code e_ = std::move(expr).get(target)) { \
-      return JsonError(e_, where);                          \
-    }                                                       \
-  } while (false)
-
-// Same for helpers that already return an error_code.
-#define CDC_JSON_CHECK(expr, where)        \
-  do {                                     \
-    if (const error_code e_ = (expr)) {    \
-      return JsonError(e_, where);         \
-    }                                      \
-  } while (false)
-
-// Keys and string values are read as views into the input when they hold no escape sequence,
-// which is nearly always: no copy into simdjson's string buffer. Escaped ones go through
-// simdjson's unescaping, which also validates them.
-error_code FieldKey(simdjson::ondemand::field& field, std::string_view* out) {
-  const char* const begin = field.key().raw();
-  const char* p = begin;
-  // Stage 1 rejected unclosed strings, so this stops at the closing quote or an escape.
-  while (*p != '"' && *p != '\\') ++p;
-  if (*p == '"') {
-    *out = std::string_view(begin, static_cast<std::size_t>(p - begin));
-    return simdjson::SUCCESS;
-  }
-  return field.unescaped_key().get(*out);
+std::string Indexed(std::string_view where, std::size_t i) {
+  return std::string(where) + "[" + std::to_string(i) + "]";
 }
 
-error_code StringValue(value& v, std::string_view* out) {
-  std::string_view token = v.raw_json_token();  // `"..."` plus any whitespace before the next token
-  while (!token.empty() && token.back() != '"') token.remove_suffix(1);
-  if (token.size() >= 2 && token.front() == '"') {
-    const std::string_view content = token.substr(1, token.size() - 2);
-    if (content.find('\\') == std::string_view::npos) {
-      simdjson::ondemand::raw_json_string consumed;
-      if (const error_code e = v.get_raw_json_string().get(consumed)) return e;
-      *out = content;
-      return simdjson::SUCCESS;
-    }
-  }
-  return v.get_string().get(*out);
-}
-
-Status TypeOf(value& v, json_type* type, std::string_view where) {
-  CDC_JSON_GET(v.type(), *type, where);
+Status ReadString(element v, std::string_view where, std::string_view* out) {
+  if (v.type() != element_type::STRING) return WrongType(where, "a string");
+  *out = v.get_string().value_unsafe();
   return Status::Ok();
 }
 
-// Consumes a `null` atom; type() only looked at its first byte.
-Status ConsumeNull(value& v, std::string_view where) {
-  bool is_null = false;
-  CDC_JSON_GET(v.is_null(), is_null, where);
-  if (!is_null) return JsonError(simdjson::N_ATOM_ERROR, where);
+Status ReadBool(element v, std::string_view where, bool* out) {
+  if (v.type() != element_type::BOOL) return WrongType(where, "true or false");
+  *out = v.get_bool().value_unsafe();
   return Status::Ok();
 }
 
-Status ReadString(value& v, std::string_view where, std::string_view* out) {
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type != json_type::string) return WrongType(where, "a string");
-  CDC_JSON_CHECK(StringValue(v, out), where);
-  return Status::Ok();
+Status ReadInt64(element v, std::string_view where, std::int64_t* out) {
+  if (v.type() == element_type::INT64) {
+    *out = v.get_int64().value_unsafe();
+    return Status::Ok();
+  }
+  if (v.type() == element_type::UINT64) return WrongType(where, "an integer in the int64 range");
+  return WrongType(where, "an integer");
 }
 
-Status ReadBool(value& v, std::string_view where, bool* out) {
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type != json_type::boolean) return WrongType(where, "true or false");
-  CDC_JSON_GET(v.get_bool(), *out, where);
-  return Status::Ok();
-}
-
-Status ReadInt64(value& v, std::string_view where, std::int64_t* out) {
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type != json_type::number) return WrongType(where, "an integer");
-  const error_code e = v.get_int64().get(*out);
-  if (e == simdjson::NUMBER_ERROR) return JsonError(e, where);
-  if (e) return WrongType(where, "an integer in the int64 range");
-  return Status::Ok();
-}
-
-// commitTs and watermarkTs: a JSON integer in [0, 2^64). Strings, negatives, fractions and
-// values past 2^64-1 get `error`, never a rounded or wrapped number.
-Status ReadTso(value& v, std::string_view where, DecodeError error, std::uint64_t* out) {
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type != json_type::number) {
-    return MakeDecodeError(error, std::string(where) + " must be an unsigned 64-bit integer");
+// commitTs and watermarkTs: a JSON integer in [0, 2^64). Strings, negatives and fractions get
+// `error`, never a rounded or wrapped number. (Integers >= 2^64 already failed the parse; the
+// decoder maps that failure back to `error`.)
+Status ReadTso(element v, std::string_view where, DecodeError error, std::uint64_t* out) {
+  const element_type type = v.type();
+  if (type == element_type::UINT64 ||
+      (type == element_type::INT64 && v.get_int64().value_unsafe() >= 0)) {
+    *out = v.get_uint64().value_unsafe();
+    return Status::Ok();
   }
-  const error_code e = v.get_uint64().get(*out);
-  if (e == simdjson::NUMBER_ERROR) return JsonError(e, where);
-  if (e) return MakeDecodeError(error, std::string(where) + " is not an integer in [0, 2^64)");
-  return Status::Ok();
-}
-
-bool IsJsonNumber(std::string_view token) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
-                            token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
-  std::size_t i = 0;
-  const std::size_t n = token.size();
-  auto digits = [&] {
-    const std::size_t start = i;
-    while (i < n && token[i] >= '0' && token[i] <= '9') ++i;
-    return i - start;
-  };
-  if (i < n && token[i] == '-') ++i;
-  if (i < n && token[i] == '0') {
-    ++i;
-  } else if (digits() == 0) {
-    return false;
-  }
-  if (i < n && token[i] == '.') {
-    ++i;
-    if (digits() == 0) return false;
-  }
-  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
-    ++i;
-    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
-    if (digits() == 0) return false;
-  }
-  return i == n;
-}
-
-// Validates a value nobody reads (an unknown key's), so that strictness does not depend on
-// which keys we happen to understand.
-Status Walk(value v, int depth) {
-  constexpr std::string_view kWhere = "unknown key";
-  if (depth > kMaxUnknownDepth) {
-    return MakeDecodeError(DecodeError::kInvalidJson, "nesting deeper than 64 levels");
-  }
-  json_type type{};
-  if (Status s = TypeOf(v, &type, kWhere); !s.ok()) return s;
-  switch (type) {
-    case json_type::object: {
-      simdjson::ondemand::object object;
-      CDC_JSON_GET(v.get_object(), object, kWhere);
-      for (auto field_result : object) {
-        simdjson::ondemand::field field;
-        std::string_view key;
-        CDC_JSON_GET(field_result, field, kWhere);
-        CDC_JSON_CHECK(FieldKey(field, &key), kWhere);
-        if (Status s = Walk(field.value(), depth + 1); !s.ok()) return s;
-      }
-      return Status::Ok();
-    }
-    case json_type::array: {
-      simdjson::ondemand::array array;
-      CDC_JSON_GET(v.get_array(), array, kWhere);
-      for (auto element_result : array) {
-        value element;
-        CDC_JSON_GET(element_result, element, kWhere);
-        if (Status s = Walk(element, depth + 1); !s.ok()) return s;
-      }
-      return Status::Ok();
-    }
-    case json_type::string: {
-      std::string_view ignored;
-      CDC_JSON_CHECK(StringValue(v, &ignored), kWhere);
-      return Status::Ok();
-    }
-    case json_type::number: {
-      if (!IsJsonNumber(v.raw_json_token())) return JsonError(simdjson::NUMBER_ERROR, kWhere);
-      return Status::Ok();
-    }
-    case json_type::boolean: {
-      bool ignored;
-      CDC_JSON_GET(v.get_bool(), ignored, kWhere);
-      return Status::Ok();
-    }
-    case json_type::null:
-      return ConsumeNull(v, kWhere);
-  }
-  return JsonError(simdjson::TAPE_ERROR, kWhere);
+  return MakeDecodeError(error, std::string(where) + " must be an integer in [0, 2^64)");
 }
 
 // `data` / `old`: null, or an array of objects whose values are strings or null.
-Status ParseRows(value v, std::string_view where, RawRows* rows) {
+Status ParseRows(element v, std::string_view where, RawRows* rows) {
   rows->present = true;
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type == json_type::null) {
+  if (v.type() == element_type::NULL_VALUE) {
     rows->is_null = true;
-    return ConsumeNull(v, where);
+    return Status::Ok();
   }
-  if (type != json_type::array) return WrongType(where, "an array of objects or null");
-  simdjson::ondemand::array array;
-  CDC_JSON_GET(v.get_array(), array, where);
-  for (auto element_result : array) {
-    value element;
-    CDC_JSON_GET(element_result, element, where);
-    if (Status s = TypeOf(element, &type, where); !s.ok()) return s;
-    if (type != json_type::object) {
-      return WrongType(std::string(where) + "[" + std::to_string(rows->size()) + "]", "an object");
-    }
-    simdjson::ondemand::object object;
-    CDC_JSON_GET(element.get_object(), object, where);
-    for (auto field_result : object) {
-      simdjson::ondemand::field field;
-      RawColumn column;
-      CDC_JSON_GET(field_result, field, where);
-      CDC_JSON_CHECK(FieldKey(field, &column.name), where);
-      value column_value = field.value();
-      if (Status s = TypeOf(column_value, &type, where); !s.ok()) return s;
-      if (type == json_type::string) {
-        CDC_JSON_CHECK(StringValue(column_value, &column.value), where);
-      } else if (type == json_type::null) {
+  if (v.type() != element_type::ARRAY) return WrongType(where, "an array of objects or null");
+  const simdjson::dom::array array = v.get_array().value_unsafe();
+  for (const element row : array) {
+    if (row.type() != element_type::OBJECT) return WrongType(Indexed(where, rows->size()), "an object");
+    const simdjson::dom::object object = row.get_object().value_unsafe();
+    for (const auto field : object) {
+      RawColumn column{.name = field.key, .value = {}, .is_null = false};
+      const element_type type = field.value.type();
+      if (type == element_type::STRING) {
+        column.value = field.value.get_string().value_unsafe();
+      } else if (type == element_type::NULL_VALUE) {
         column.is_null = true;
-        if (Status s = ConsumeNull(column_value, where); !s.ok()) return s;
       } else {
-        return WrongType(std::string(where) + "[" + std::to_string(rows->size()) + "]." +
-                             QuoteName(column.name),
+        return WrongType(Indexed(where, rows->size()) + "." + QuoteName(field.key),
                          "a string or null");
       }
       rows->columns.push_back(column);
@@ -258,92 +86,62 @@ Status ParseRows(value v, std::string_view where, RawRows* rows) {
   return Status::Ok();
 }
 
-Status ParsePkNames(value v, RawMessage* raw) {
-  constexpr std::string_view kWhere = "pkNames";
-  json_type type{};
-  if (Status s = TypeOf(v, &type, kWhere); !s.ok()) return s;
-  if (type == json_type::null) return ConsumeNull(v, kWhere);
-  if (type != json_type::array) return WrongType(kWhere, "an array of strings or null");
-  simdjson::ondemand::array array;
-  CDC_JSON_GET(v.get_array(), array, kWhere);
-  for (auto element_result : array) {
-    value element;
-    std::string_view name;
-    CDC_JSON_GET(element_result, element, kWhere);
-    if (Status s = ReadString(element, "pkNames[]", &name); !s.ok()) return s;
-    raw->pk_names.push_back(name);
+Status ParsePkNames(element v, RawMessage* raw) {
+  if (v.type() == element_type::NULL_VALUE) return Status::Ok();
+  if (v.type() != element_type::ARRAY) return WrongType("pkNames", "an array of strings or null");
+  const simdjson::dom::array array = v.get_array().value_unsafe();
+  for (const element name : array) {
+    if (name.type() != element_type::STRING) return WrongType("pkNames[]", "a string");
+    raw->pk_names.push_back(name.get_string().value_unsafe());
   }
   return Status::Ok();
 }
 
 // sqlType ({column: int}) and mysqlType ({column: "type"}): only used to find binary columns,
 // but type-checked in full.
-Status ParseColumnTypes(value v, bool sql_type, RawMessage* raw) {
+Status ParseColumnTypes(element v, bool sql_type, RawMessage* raw) {
   const std::string_view where = sql_type ? "sqlType" : "mysqlType";
-  json_type type{};
-  if (Status s = TypeOf(v, &type, where); !s.ok()) return s;
-  if (type == json_type::null) return ConsumeNull(v, where);
-  if (type != json_type::object) return WrongType(where, "an object or null");
-  simdjson::ondemand::object object;
-  CDC_JSON_GET(v.get_object(), object, where);
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
-    std::string_view name;
-    CDC_JSON_GET(field_result, field, where);
-    CDC_JSON_CHECK(FieldKey(field, &name), where);
-    value column_type = field.value();
-    // The column name only goes into the detail on the error path: no allocation per column.
-    auto what = [&] { return std::string(where) + "." + QuoteName(name); };
-    if (Status s = TypeOf(column_type, &type, where); !s.ok()) return s;
+  if (v.type() == element_type::NULL_VALUE) return Status::Ok();
+  if (v.type() != element_type::OBJECT) return WrongType(where, "an object or null");
+  const simdjson::dom::object object = v.get_object().value_unsafe();
+  for (const auto field : object) {
+    const element_type type = field.value.type();
     bool binary = false;
     if (sql_type) {
-      std::int64_t code = 0;
-      if (type != json_type::number) return WrongType(what(), "an integer");
-      const error_code e = column_type.get_int64().get(code);
-      if (e == simdjson::NUMBER_ERROR) return JsonError(e, where);
-      if (e) return WrongType(what(), "an integer in the int64 range");
-      binary = code == kSqlTypeBlob;
+      if (type != element_type::INT64 && type != element_type::UINT64) {
+        return WrongType(std::string(where) + "." + QuoteName(field.key), "an integer");
+      }
+      binary = type == element_type::INT64 && field.value.get_int64().value_unsafe() == kSqlTypeBlob;
     } else {
-      std::string_view text;
-      if (type != json_type::string) return WrongType(what(), "a string");
-      CDC_JSON_CHECK(StringValue(column_type, &text), where);
-      binary = IsBinaryMysqlType(text);
+      if (type != element_type::STRING) {
+        return WrongType(std::string(where) + "." + QuoteName(field.key), "a string");
+      }
+      binary = IsBinaryMysqlType(field.value.get_string().value_unsafe());
     }
-    if (binary) raw->binary_columns.push_back(name);
+    if (binary) raw->binary_columns.push_back(field.key);
   }
   return Status::Ok();
 }
 
 // `_tidb`: TiCDC's extension object. Every sub-key is optional; unknown ones (e.g. `rowkey` of
-// the new architecture) are validated and ignored.
-Status ParseTidb(value v, RawMessage* raw) {
-  constexpr std::string_view kWhere = "_tidb";
-  json_type type{};
-  if (Status s = TypeOf(v, &type, kWhere); !s.ok()) return s;
-  if (type == json_type::null) return ConsumeNull(v, kWhere);
-  if (type != json_type::object) return WrongType(kWhere, "an object");
-  simdjson::ondemand::object object;
-  CDC_JSON_GET(v.get_object(), object, kWhere);
-  for (auto field_result : object) {
-    simdjson::ondemand::field field;
-    std::string_view key;
-    CDC_JSON_GET(field_result, field, kWhere);
-    CDC_JSON_CHECK(FieldKey(field, &key), kWhere);
-    value member = field.value();
+// the new architecture) are ignored.
+Status ParseTidb(element v, RawMessage* raw) {
+  if (v.type() == element_type::NULL_VALUE) return Status::Ok();
+  if (v.type() != element_type::OBJECT) return WrongType("_tidb", "an object");
+  const simdjson::dom::object object = v.get_object().value_unsafe();
+  for (const auto field : object) {
     Status status;
     std::uint64_t tso = 0;
-    if (key == "commitTs") {
-      status = ReadTso(member, "_tidb.commitTs", DecodeError::kBadCommitTs, &tso);
+    if (field.key == "commitTs") {
+      status = ReadTso(field.value, "_tidb.commitTs", DecodeError::kBadCommitTs, &tso);
       raw->commit_ts = tso;
-    } else if (key == "watermarkTs") {
-      status = ReadTso(member, "_tidb.watermarkTs", DecodeError::kBadWatermarkTs, &tso);
+    } else if (field.key == "watermarkTs") {
+      status = ReadTso(field.value, "_tidb.watermarkTs", DecodeError::kBadWatermarkTs, &tso);
       raw->watermark_ts = tso;
-    } else if (key == "onlyHandleKey") {
-      status = ReadBool(member, "_tidb.onlyHandleKey", &raw->only_handle_key);
-    } else if (key == "claimCheckLocation") {
-      status = ReadString(member, "_tidb.claimCheckLocation", &raw->claim_check_location);
-    } else {
-      status = Walk(member, 2);
+    } else if (field.key == "onlyHandleKey") {
+      status = ReadBool(field.value, "_tidb.onlyHandleKey", &raw->only_handle_key);
+    } else if (field.key == "claimCheckLocation") {
+      status = ReadString(field.value, "_tidb.claimCheckLocation", &raw->claim_check_location);
     }
     if (!status.ok()) return status;
   }
@@ -387,7 +185,7 @@ EnvelopeKey ClassifyKey(std::string_view key) {
   return K::kUnknown;
 }
 
-Status ParseKnownKey(EnvelopeKey key, value v, RawMessage* raw) {
+Status ParseKnownKey(EnvelopeKey key, element v, RawMessage* raw) {
   switch (key) {
     case EnvelopeKey::kDatabase:
       return ReadString(v, "database", &raw->database);
@@ -418,39 +216,28 @@ Status ParseKnownKey(EnvelopeKey key, value v, RawMessage* raw) {
     case EnvelopeKey::kUnknown:
       break;
   }
-  return Walk(v, 1);
+  return Status::Ok();
 }
 
 }  // namespace
 
-Status ParseEnvelope(simdjson::ondemand::document& doc, RawMessage* raw) {
+Status ParseEnvelope(element root, RawMessage* raw) {
   raw->Clear();
-  json_type type{};
-  CDC_JSON_GET(doc.type(), type, "message");
-  if (type != json_type::object) {
+  if (root.type() != element_type::OBJECT) {
     return MakeDecodeError(DecodeError::kNotObject, "the message is not a JSON object");
   }
-  simdjson::ondemand::object root;
-  CDC_JSON_GET(doc.get_object(), root, "message");
-  for (auto field_result : root) {
-    simdjson::ondemand::field field;
-    std::string_view name;
-    CDC_JSON_GET(field_result, field, "message");
-    CDC_JSON_CHECK(FieldKey(field, &name), "message");
-    const EnvelopeKey key = ClassifyKey(name);
-    if (key != EnvelopeKey::kUnknown) {
-      const std::uint32_t bit = 1U << static_cast<unsigned>(key);
-      if ((raw->seen & bit) != 0) {
-        return MakeDecodeError(DecodeError::kDuplicateKey, QuoteName(name) + " appears twice");
-      }
-      raw->seen |= bit;
+  const simdjson::dom::object object = root.get_object().value_unsafe();
+  for (const auto field : object) {
+    const EnvelopeKey key = ClassifyKey(field.key);
+    if (key == EnvelopeKey::kUnknown) continue;
+    const std::uint32_t bit = 1U << static_cast<unsigned>(key);
+    if ((raw->seen & bit) != 0) {
+      return MakeDecodeError(DecodeError::kDuplicateKey, QuoteName(field.key) + " appears twice");
     }
-    if (Status s = ParseKnownKey(key, field.value(), raw); !s.ok()) return s;
+    raw->seen |= bit;
+    if (Status s = ParseKnownKey(key, field.value, raw); !s.ok()) return s;
   }
   return Status::Ok();
 }
-
-#undef CDC_JSON_GET
-#undef CDC_JSON_CHECK
 
 }  // namespace cdc

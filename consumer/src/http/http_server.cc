@@ -27,9 +27,15 @@ std::string JsonString(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -113,7 +119,13 @@ Status HttpServer::Start() {
     if (name != "X-Content-Type-Options") headers.emplace(name, value);
   }
   server_->set_default_headers(std::move(headers));
-  server_->set_payload_max_length(64 * 1024);  // we serve GETs; no large bodies accepted
+  server_->set_payload_max_length(64 * 1024);
+  // httplib's default is SO_REUSEPORT, which lets a second process bind the same port and take
+  // half the scrapes; SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });  // we serve GETs; no large bodies accepted
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(fmt::format("{}\n", res.status), "text/plain");
   });

@@ -65,7 +65,9 @@ const std::string_view kUiScript = R"js('use strict';
       }
       td.append(line);
     }
-    if (keys.length === 0) td.append(el('span', 'muted', '(no column changed)'));
+    if (keys.length === 0) {
+      td.append(el('span', 'muted', '(no visible change: redacted or identical values)'));
+    }
     return td;
   }
 

@@ -210,6 +210,13 @@ Status FakeElasticsearch::Listen(int port) {
     state_->shutting_down = false;
   }
   server->thread = std::thread([h = server->http.get()] { h->listen_after_bind(); });
+  // httplib's stop() does nothing until the accept loop is running, so a Stop() right after
+  // Start() would hang in join: wait (bounded) until it runs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!http.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!http.is_running()) return Status::Internal("fake es: server did not start");
   port_ = bound;
   server_ = std::move(server);
   return Status::Ok();

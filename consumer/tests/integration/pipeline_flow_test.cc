@@ -135,7 +135,10 @@ TEST_F(PipelineFlowTest, GracefulStopCommitsTheAcknowledgedPrefix) {
   const auto highs = HighWatermarks(cluster_.bootstraps(), topic_, kPartitions);
   std::vector<std::pair<std::int32_t, std::int64_t>> first_run;
   {
-    RunningPipeline run(Options(), FakeSink::Options::Delay(milliseconds(300), 200), &metrics_);
+    auto options = Options();
+    options.kafka.batch_max_records = 50;  // small batches so that the stop lands mid-stream
+    RunningPipeline run(std::move(options), FakeSink::Options::Delay(milliseconds(300), 100),
+                        &metrics_);
     ASSERT_TRUE(run.start_status().ok());
     ASSERT_TRUE(WaitFor([&] { return run.sink().delivered() >= 200; }, milliseconds(30000)));
     ASSERT_TRUE(run.Stop().ok());
@@ -150,7 +153,10 @@ TEST_F(PipelineFlowTest, GracefulStopCommitsTheAcknowledgedPrefix) {
   for (int p = 0; p < kPartitions; ++p) {
     std::int64_t prefix = 0;
     while (delivered[p].contains(prefix)) ++prefix;
-    EXPECT_EQ(committed.at(p) < 0 ? 0 : committed.at(p), prefix) << "partition " << p;
+    EXPECT_EQ(committed.at(p) < 0 ? 0 : committed.at(p), prefix)
+        << "partition " << p << " delivered " << delivered[p].size() << " first "
+        << (delivered[p].empty() ? -1 : *delivered[p].begin()) << " last "
+        << (delivered[p].empty() ? -1 : *delivered[p].rbegin());
   }
   RunningPipeline again(Options(), FakeSink::Options{}, &metrics_);
   ASSERT_TRUE(again.start_status().ok());

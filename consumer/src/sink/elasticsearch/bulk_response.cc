@@ -23,8 +23,15 @@ BulkVerdict Malformed(std::string why) {
   return v;
 }
 
+// Case-insensitive suffix match: type names are lower case, but nothing here may depend on it.
 bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  if (s.size() < suffix.size()) return false;
+  s = s.substr(s.size() - suffix.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (c != suffix[i]) return false;
+  }
+  return true;
 }
 
 // Keys on the status first, then on the error type (BULK-CONTRACT.md §4.3). Type names are
