@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/settings.h"
+#include "app/value_parsers.h"
 
 namespace cdc {
 namespace {
@@ -158,7 +159,7 @@ void LoadRdkafka(const ConfigLayer& file, const ConfigLayer& env, const ConfigLa
         RD_KAFKA_CONF_OK) {
       // librdkafka quotes the value in its message; a credential must not be shown.
       std::string message = IsSecretRdkafkaProperty(name) ? std::string("rejected by librdkafka")
-                                                          : std::string(errstr);
+                                                          : std::string(TrimSpace(errstr));
       errors.push_back({raw.source.where, key, message});
       continue;
     }

@@ -52,8 +52,8 @@ std::string ConfigReferenceMarkdown() {
       out += "|---|---|---|---|---|\n";
     }
     std::string description = Cell(spec.help);
-    if (spec.secret) description += " **Secret:** shown as `***`.";
-    if (!spec.allowed_in_file) description += " Flag and environment only.";
+    if (spec.secret) description += ". **Secret:** shown as `***`.";
+    if (!spec.allowed_in_file) description += ". Flag and environment only.";
     const std::string def = DefaultShown(spec);
     out += fmt::format("| `{}` | `{}` | {} | {} | {} |\n", spec.FlagName(), spec.EnvName(),
                        SettingTypeName(spec.type),

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/base64.h"
 
 namespace cdc {
@@ -75,17 +79,34 @@ std::size_t Utf8SequenceLength(const unsigned char* p, std::size_t avail) {
   }
   if (c >= 0xF0 && c <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
     if (c == 0xF4 && p[1] >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }
   return 0;
 }
 
-
-// Length of the prefix of [p, end) that needs no escaping, 8 bytes at a time.
+// Length of the prefix of [p, end) that needs no escaping: 16 bytes at a time with SSE2 (part
+// of the x86-64 baseline), 8 at a time elsewhere. This scan is most of the cost of writing a
+// document, since nearly every value needs no escaping at all.
 std::size_t PlainPrefix(const unsigned char* p, const unsigned char* end) {
   const unsigned char* const begin = p;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so they count as "below 0x20" too.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0)
+      return static_cast<std::size_t>(p - begin) + static_cast<std::size_t>(__builtin_ctz(mask));
+    p += 16;
+  }
+#endif
   while (end - p >= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, sizeof(word));
@@ -151,7 +172,8 @@ void JsonWriter::WriteString(std::string_view text) {
   pos_ += plain;
   p += plain;
   while (p < end) {
-    const std::size_t chunk = std::min<std::size_t>(static_cast<std::size_t>(end - p), kEscapeChunk);
+    const std::size_t chunk =
+        std::min<std::size_t>(static_cast<std::size_t>(end - p), kEscapeChunk);
     Reserve(6 * chunk + 1);
     pos_ = EscapeInto(p, p + chunk, pos_);
     p += chunk;

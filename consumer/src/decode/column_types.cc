@@ -1,26 +1,37 @@
 #include "decode/column_types.h"
 
-#include <array>
-
 namespace cdc {
 
 bool IsBinaryMysqlType(std::string_view mysql_type) {
-  static constexpr std::array<std::string_view, 6> kBinaryTypes = {
-      "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"};
-  // Runs for every column of every message: lower-case the base type into a small buffer and
-  // give up as soon as it cannot be one of the names (at most 10 bytes).
-  char base[10];
+  // Runs for every column of every message: find the base type's length (at most 10 bytes for
+  // a candidate), pick the candidates of that length, compare without case.
   std::size_t n = 0;
-  for (const char c : mysql_type) {
-    if (c == '(' || c == ' ') break;
-    if (n == sizeof(base)) return false;
-    base[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  while (n < mysql_type.size() && mysql_type[n] != '(' && mysql_type[n] != ' ') {
+    if (++n > 10) return false;
   }
-  const std::string_view name(base, n);
-  for (const std::string_view candidate : kBinaryTypes) {
-    if (candidate == name) return true;
+  const std::string_view base = mysql_type.substr(0, n);
+  auto equals = [&](std::string_view candidate) {
+    for (std::size_t i = 0; i < n; ++i) {
+      char c = base[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != candidate[i]) return false;
+    }
+    return true;
+  };
+  switch (n) {
+    case 4:
+      return equals("blob");
+    case 6:
+      return equals("binary");
+    case 8:
+      return equals("tinyblob") || equals("longblob");
+    case 9:
+      return equals("varbinary");
+    case 10:
+      return equals("mediumblob");
+    default:
+      return false;
   }
-  return false;
 }
 
 bool AppendLatin1Bytes(std::string_view utf8, std::string* out) {

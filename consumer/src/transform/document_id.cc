@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace cdc {
@@ -67,8 +68,8 @@ const ColumnValue* FindColumn(const Row& row, std::string_view name) {
 // implicit fetch (EVP_sha256() in every EVP_DigestInit) takes a global lock per call.
 void Sha256(std::string_view data, unsigned char digest[SHA256_DIGEST_LENGTH]) {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
   unsigned int length = 0;
   if (md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
@@ -80,21 +81,6 @@ void Sha256(std::string_view data, unsigned char digest[SHA256_DIGEST_LENGTH]) {
   if (SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest) == nullptr) {
     std::abort();
   }
-}
-
-void AppendHex(const unsigned char* bytes, std::size_t n, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < n; ++i) {
-    out->push_back(kHex[bytes[i] >> 4]);
-    out->push_back(kHex[bytes[i] & 0xF]);
-  }
-}
-
-template <typename Int>
-void AppendInteger(Int value, std::string* out) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out->append(buf, result.ptr);
 }
 
 // Spelled out rather than cast so that reordering the Op enum cannot change ids.
@@ -155,17 +141,27 @@ void BuildDocumentId(const ChangeEvent& event, std::string* out) {
   Sha256(buffer, digest);
   if (buffer.capacity() > (std::size_t{1} << 20)) std::string().swap(buffer);  // huge rows
 
-  out->clear();
+  // <commitTs>-<op>-<hex> or es<es>-<op>-<hex>: at most 2 + 20 + 1 + 6 + 1 + 32 bytes.
+  static constexpr char kHex[] = "0123456789abcdef";
+  char id[80];
+  char* p = id;
   if (event.commit_ts.has_value()) {
-    AppendInteger(*event.commit_ts, out);
+    p = std::to_chars(p, id + 24, *event.commit_ts).ptr;
   } else {
-    out->append("es");
-    AppendInteger(event.es_ms, out);
+    *p++ = 'e';
+    *p++ = 's';
+    p = std::to_chars(p, id + 24, event.es_ms).ptr;
   }
-  out->push_back('-');
-  out->append(OpName(event.op));
-  out->push_back('-');
-  AppendHex(digest, kIdHashBytes, out);
+  *p++ = '-';
+  const std::string_view op = OpName(event.op);
+  std::memcpy(p, op.data(), op.size());
+  p += op.size();
+  *p++ = '-';
+  for (std::size_t i = 0; i < kIdHashBytes; ++i) {
+    *p++ = kHex[digest[i] >> 4];
+    *p++ = kHex[digest[i] & 0xF];
+  }
+  out->assign(id, static_cast<std::size_t>(p - id));
 }
 
 }  // namespace cdc

@@ -125,10 +125,10 @@ TEST(LocalModeTest, ProducedStoredServedAndCountedAgree) {
   brokers.erase(brokers.find_last_not_of("\n") + 1);
 
   const int port = FreePort();
-  Child consumer({bin, "run", "--brokers", brokers, "--es-url", "", "--store-path",
-                  dir + "/events.db", "--listen", "127.0.0.1:" + std::to_string(port),
-                  "--group", "local-mode-test"},
-                 dir + "/consumer");
+  Child consumer(
+      {bin, "run", "--brokers", brokers, "--es-url", "", "--store-path", dir + "/events.db",
+       "--listen", "127.0.0.1:" + std::to_string(port), "--group", "local-mode-test"},
+      dir + "/consumer");
   httplib::Client http("127.0.0.1", port);
   ASSERT_TRUE(testing::WaitFor(
       [&] {
@@ -141,8 +141,8 @@ TEST(LocalModeTest, ProducedStoredServedAndCountedAgree) {
   ASSERT_TRUE(probe);
   if (probe->status == 404) GTEST_SKIP() << "run does not register the local routes yet";
 
-  Child simulate({bin, "simulate", "--brokers", brokers, "--rate", "0", "--count", "400",
-                  "--seed", "7", "--ddl-every", "50", "--hostile-every", "10"},
+  Child simulate({bin, "simulate", "--brokers", brokers, "--rate", "0", "--count", "400", "--seed",
+                  "7", "--ddl-every", "50", "--hostile-every", "10"},
                  dir + "/simulate");
   ASSERT_TRUE(testing::WaitFor([&] { return simulate.Poll().has_value(); }, 60s));
   ASSERT_EQ(simulate.Poll(), 0) << simulate.Err();

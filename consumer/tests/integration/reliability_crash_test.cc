@@ -24,7 +24,8 @@ std::vector<std::int64_t> StoredOffsets(const std::string& scrape, int partition
     const int p = std::atoi(scrape.c_str() + p_at + 11);
     const std::size_t space = scrape.rfind(' ', eol);
     if (p >= 0 && p < partitions) {
-      out[static_cast<std::size_t>(p)] = static_cast<std::int64_t>(std::atof(scrape.c_str() + space + 1));
+      out[static_cast<std::size_t>(p)] =
+          static_cast<std::int64_t>(std::atof(scrape.c_str() + space + 1));
     }
   }
   return out;
@@ -34,10 +35,14 @@ enum class KillPoint { kRandom, kMidBulk, kAfterApplyBeforeCommit, kDuringRebala
 
 const char* KillPointName(KillPoint k) {
   switch (k) {
-    case KillPoint::kRandom: return "random";
-    case KillPoint::kMidBulk: return "mid_bulk";
-    case KillPoint::kAfterApplyBeforeCommit: return "after_apply";
-    case KillPoint::kDuringRebalance: return "rebalance";
+    case KillPoint::kRandom:
+      return "random";
+    case KillPoint::kMidBulk:
+      return "mid_bulk";
+    case KillPoint::kAfterApplyBeforeCommit:
+      return "after_apply";
+    case KillPoint::kDuringRebalance:
+      return "rebalance";
   }
   return "?";
 }
@@ -108,7 +113,8 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
         std::int64_t ahead = 0;
         for (int p = 0; p < kPartitions; ++p) {
           const auto i = static_cast<std::size_t>(p);
-          if (stored[i] > (*committed)[i]) ahead += stored[i] - std::max<std::int64_t>(0, (*committed)[i]);
+          if (stored[i] > (*committed)[i])
+            ahead += stored[i] - std::max<std::int64_t>(0, (*committed)[i]);
         }
         EXPECT_GT(ahead, 0) << "the kill did not land between an offset store and its commit";
         acked_uncommitted_at_kill += ahead;
@@ -130,9 +136,9 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
     }
     auto exit = victim->Kill();  // a no-op after kAfterApplyBeforeCommit's own kill
     ASSERT_TRUE(exit.has_value());
-    EXPECT_EQ(exit->signal, SIGKILL) << "consumer ended on its own before kill " << k << ": "
-                                     << exit->ToString() << "\n"
-                                     << victim->Output().substr(0, 4000);
+    EXPECT_EQ(exit->signal, SIGKILL)
+        << "consumer ended on its own before kill " << k << ": " << exit->ToString() << "\n"
+        << victim->Output().substr(0, 4000);
     es_.SetLatency(milliseconds(0));
     ++by_point[KillPointName(point)];
     if (point != KillPoint::kDuringRebalance) ASSERT_TRUE(victim->Start().ok());
@@ -158,7 +164,8 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
   ExpectBrokerKeptEverything(&figures);
 
   std::string points;
-  for (const auto& [name, n] : by_point) points += (points.empty() ? "" : ",") + name + ":" + std::to_string(n);
+  for (const auto& [name, n] : by_point)
+    points += (points.empty() ? "" : ",") + name + ":" + std::to_string(n);
   figures.Add("produced", events)
       .Add("stored", store.documents)
       .Add("missing", store.missing)

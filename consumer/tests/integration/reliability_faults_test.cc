@@ -121,10 +121,9 @@ TEST_F(ReliabilityFaultsTest, KafkaFaultsLoseNothingAndLagRecovers) {
        [&] {
          std::vector<rd_kafka_resp_err_t> errs;
          for (int i = 0; i < 200; ++i) {
-           const rd_kafka_resp_err_t kinds[] = {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                                RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
-                                                RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
-                                                RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS};
+           const rd_kafka_resp_err_t kinds[] = {
+               RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+               RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS};
            errs.push_back(kinds[i % 4]);
          }
          rd_kafka_mock_push_request_errors_array(mock, kApiOffsetCommit, errs.size(), errs.data());
@@ -161,13 +160,15 @@ TEST_F(ReliabilityFaultsTest, KafkaFaultsLoseNothingAndLagRecovers) {
     SCOPED_TRACE(fault.name);
     fault.begin();
     ASSERT_TRUE(work_->ProduceRows(chunk, NowMs() - 600'000));
-    ASSERT_TRUE(HoldFor(hold, {c})) << "consumer died during " << fault.name << ": "
-                                    << c->last_exit()->ToString() << "\n" << c->Output();
+    ASSERT_TRUE(HoldFor(hold, {c}))
+        << "consumer died during " << fault.name << ": " << c->last_exit()->ToString() << "\n"
+        << c->Output();
     fault.end();
     const auto ended = Clock::now();
     ASSERT_TRUE(work_->Flush());
     ASSERT_TRUE(WaitDrained(static_cast<std::size_t>(work_->rows()), milliseconds(90'000), {c}))
-        << "lag not back to zero after " << fault.name << "\n" << c->Output().substr(0, 8000);
+        << "lag not back to zero after " << fault.name << "\n"
+        << c->Output().substr(0, 8000);
     const milliseconds recovery = Since(ended);
     EXPECT_LE(recovery, Scaled(milliseconds(30'000))) << fault.name;
     worst = std::max(worst, recovery);
@@ -454,9 +455,10 @@ TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
         }));
     for (std::size_t i = 0; i < undecodable.size() / 2; ++i) {
       const auto p = static_cast<std::int32_t>((done / (rows / 10) * 3 + i) % kPartitions);
-      const std::string& value = undecodable[(static_cast<std::size_t>(done / (rows / 10)) + i) %
-                                             undecodable.size()];
-      poison_at.emplace(p, static_cast<std::int64_t>(work_->log()[static_cast<std::size_t>(p)].size()));
+      const std::string& value =
+          undecodable[(static_cast<std::size_t>(done / (rows / 10)) + i) % undecodable.size()];
+      poison_at.emplace(
+          p, static_cast<std::int64_t>(work_->log()[static_cast<std::size_t>(p)].size()));
       ASSERT_TRUE(work_->ProducePoison(p, value));
     }
   }
@@ -467,12 +469,12 @@ TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
   const std::int64_t expected_dead = work_->poison() + rejected_400 + 1;
 
   const std::uint16_t port = FreeLoopbackPort();
-  ConsumerProcess* c =
-      NewConsumer("c", port, {"--es-gzip=false", "--es-bulk-max-bytes", "256KiB"});
+  ConsumerProcess* c = NewConsumer("c", port, {"--es-gzip=false", "--es-bulk-max-bytes", "256KiB"});
   ASSERT_TRUE(c->Start().ok());
   const std::size_t stored_expected = static_cast<std::size_t>(rows - rejected_400 - 1);
   ASSERT_TRUE(WaitDrained(stored_expected, milliseconds(120'000), {c}))
-      << "documents=" << es_.DocumentCount() << "\n" << c->Output().substr(0, 8000);
+      << "documents=" << es_.DocumentCount() << "\n"
+      << c->Output().substr(0, 8000);
 
   // The dead-letter topic: its high watermarks count every letter ever written.
   std::int64_t dlq_records = 0;
@@ -481,8 +483,9 @@ TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
     ASSERT_TRUE(marks.has_value());
     dlq_records += marks->high - marks->low;
   }
-  const auto letters = ReadTopic(cluster_->bootstraps(), dlq_, 2,
-                                 static_cast<std::size_t>(dlq_records), Scaled(milliseconds(30'000)));
+  const auto letters =
+      ReadTopic(cluster_->bootstraps(), dlq_, 2, static_cast<std::size_t>(dlq_records),
+                Scaled(milliseconds(30'000)));
   auto exit = c->Terminate(milliseconds(30'000));
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
@@ -491,7 +494,8 @@ TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
   std::set<std::pair<std::int32_t, std::int64_t>> dead_sources;
   std::set<std::string> dead_ids;
   for (const ConsumedRecord& letter : letters) {
-    const std::string reason = letter.headers.contains("cdc.reason") ? letter.headers.at("cdc.reason") : "";
+    const std::string reason =
+        letter.headers.contains("cdc.reason") ? letter.headers.at("cdc.reason") : "";
     if (reason.starts_with("decode:")) {
       ++decode;
       dead_sources.emplace(std::atoi(letter.headers.at("cdc.source.partition").c_str()),

@@ -96,8 +96,7 @@ class ReliabilityTest : public ::testing::Test {
   void TearDown() override {
     for (auto& p : procs_) (void)p->Kill();
     if (HasFailure()) {
-      std::cout << "[reliability] " << name_ << ": FAILED; child logs in " << log_dir_
-                << std::endl;
+      std::cout << "[reliability] " << name_ << ": FAILED; child logs in " << log_dir_ << std::endl;
     }
   }
 
@@ -142,7 +141,8 @@ class ReliabilityTest : public ::testing::Test {
   }
 
   // Waits until the store holds at least `docs` documents (bounded, scaled).
-  bool WaitDocs(std::size_t docs, milliseconds timeout, const std::vector<ConsumerProcess*>& watch) {
+  bool WaitDocs(std::size_t docs, milliseconds timeout,
+                const std::vector<ConsumerProcess*>& watch) {
     const auto deadline = Clock::now() + Scaled(timeout);
     while (Clock::now() < deadline) {
       if (es_.DocumentCount() >= docs) return true;
@@ -163,8 +163,7 @@ class ReliabilityTest : public ::testing::Test {
 
   // The consumer's HTTP server answers (it is up and serving).
   static bool WaitServing(std::uint16_t port, ConsumerProcess* p, milliseconds timeout) {
-    return WaitFor([&] { return !p->Running() || HttpStatus(port, "/healthz") == 200; },
-                   timeout) &&
+    return WaitFor([&] { return !p->Running() || HttpStatus(port, "/healthz") == 200; }, timeout) &&
            p->Running();
   }
 

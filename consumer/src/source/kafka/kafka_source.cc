@@ -234,12 +234,26 @@ void KafkaSource::UpdateBackPressure() {
   }
   paused_ = want_pause;
   if (paused_) stats_.pauses.fetch_add(1, std::memory_order_relaxed);
+  if (!paused_) RestartUnreadPartitions(parts);
   for (std::int32_t p : parts) {
     Notify(paused_ ? SourceEvent::Kind::kPaused : SourceEvent::Kind::kResumed, p);
   }
   if (deps_.metrics != nullptr) {
     deps_.metrics->SetPausedPartitions(paused_ ? static_cast<double>(parts.size()) : 0.0);
   }
+}
+
+// librdkafka 2.0.2 remembers where to resume a paused partition only once the application
+// consumed a record from it; a partition paused before that resumes at its fetch position, past
+// the prefetched records the pause purged, which would silently skip them. Such partitions are
+// restarted from their committed offset (nothing of theirs was stored since the assignment).
+void KafkaSource::RestartUnreadPartitions(const std::vector<std::int32_t>& partitions) {
+  std::vector<std::int32_t> unread;
+  for (std::int32_t p : partitions) {
+    if (!tracker_.HasRead(p)) unread.push_back(p);
+  }
+  Status st = consumer_->SeekToCommitted(unread);
+  if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
 }
 
 void KafkaSource::RefreshMetrics(Clock::time_point now) {

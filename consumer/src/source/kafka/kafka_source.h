@@ -90,6 +90,7 @@ class KafkaSource final : private ConsumerListener {
   void ApplyAcks();
   void StoreDirtyOffsets();
   void UpdateBackPressure();
+  void RestartUnreadPartitions(const std::vector<std::int32_t>& partitions);
   void RefreshMetrics(Clock::time_point now);
   void MarkDirty(std::int32_t partition);
   void DropRecordsOf(const std::set<std::int32_t>& partitions, Batch* batch);

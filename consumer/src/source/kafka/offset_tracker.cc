@@ -25,6 +25,11 @@ std::optional<std::uint64_t> OffsetTracker::Generation(std::int32_t partition) c
   return it->second.generation;
 }
 
+bool OffsetTracker::HasRead(std::int32_t partition) const {
+  auto it = parts_.find(partition);
+  return it != parts_.end() && it->second.last_read.has_value();
+}
+
 std::optional<OffsetTracker::Registered> OffsetTracker::Register(std::int32_t partition,
                                                                  std::int64_t offset,
                                                                  std::size_t documents,

@@ -37,6 +37,8 @@ class OffsetTracker {
   void Revoke(std::int32_t partition);
   bool IsAssigned(std::int32_t partition) const { return parts_.contains(partition); }
   std::optional<std::uint64_t> Generation(std::int32_t partition) const;
+  // True once a record of the current generation was registered for the partition.
+  bool HasRead(std::int32_t partition) const;
 
   // Records a read at `offset` holding `documents` documents that occupy `bytes` until they
   // finish. Offsets must grow within a generation; a smaller or equal one (a seek back, an
