@@ -55,8 +55,8 @@ bool OracleSaysSuccess(std::string_view body, std::size_t n, std::size_t i,
 
 bool CleanReason(const std::string& reason) {
   for (const char c : reason) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-                    c == ':';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':';
     if (!ok) return false;
   }
   return true;

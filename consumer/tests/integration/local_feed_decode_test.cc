@@ -69,8 +69,9 @@ TEST(LocalFeedDecodeTest, EverySimulatedMessageDecodesAsWhatItSays) {
         EXPECT_EQ(decoded.events[0].table, m.table);
         ASSERT_TRUE(decoded.events[0].commit_ts.has_value());
         EXPECT_EQ(decoded.events[0].es_ms, TsoPhysicalMs(*decoded.events[0].commit_ts));
-        if (m.op == "update")
+        if (m.op == "update") {
           EXPECT_EQ(decoded.events[0].old.size(), decoded.events[0].data.size());
+        }
         ++kinds[m.op];
         break;
     }

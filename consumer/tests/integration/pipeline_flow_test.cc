@@ -198,10 +198,10 @@ TEST_F(PipelineFlowTest, FullSinkPausesPartitionsWithoutEvictionAndResumes) {
   EXPECT_LE(run.sink().max_in_flight(), 300u + 100u);  // capacity + one batch
 }
 
-// Regression: librdkafka 2.0.2 resumes a partition paused before the application consumed any
-// record from it at its fetch position, past the prefetched records the pause purged. The
-// source committed past them: records lost. A sink that is full after the first record makes
-// every other partition pause unread.
+// librdkafka 2.0.2 resumes a partition paused before the application consumed any record from
+// it at its fetch position, past the prefetched records the pause purged; the source must not
+// commit past them. A sink that is full after its first record makes back-pressure start
+// before most partitions delivered anything.
 TEST_F(PipelineFlowTest, PartitionsPausedBeforeTheirFirstRecordLoseNothing) {
   TestProducer producer(cluster_.bootstraps());
   ASSERT_TRUE(ProduceUsers(producer, topic_, kPartitions, 0, 400));

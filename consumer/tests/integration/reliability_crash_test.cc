@@ -81,7 +81,9 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
   for (int k = 0; k < kills; ++k) {
     const KillPoint point = cycle[static_cast<std::size_t>(k) % 4];
     ConsumerProcess* victim = procs[cur];
-    if (!victim->Running()) ASSERT_TRUE(victim->Start().ok());
+    if (!victim->Running()) {
+      ASSERT_TRUE(victim->Start().ok());
+    }
     // Progress threshold: the k-th of kills+1 equal slices, shifted randomly within its slice.
     const std::int64_t slice = events / (kills + 2);
     const std::int64_t threshold =
@@ -141,11 +143,15 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
         << victim->Output().substr(0, 4000);
     es_.SetLatency(milliseconds(0));
     ++by_point[KillPointName(point)];
-    if (point != KillPoint::kDuringRebalance) ASSERT_TRUE(victim->Start().ok());
+    if (point != KillPoint::kDuringRebalance) {
+      ASSERT_TRUE(victim->Start().ok());
+    }
   }
 
   ConsumerProcess* last = procs[cur];
-  if (!last->Running()) ASSERT_TRUE(last->Start().ok());
+  if (!last->Running()) {
+    ASSERT_TRUE(last->Start().ok());
+  }
   const auto drained = WaitDrained(static_cast<std::size_t>(events), milliseconds(300'000), {last});
   ASSERT_TRUE(drained.has_value()) << "documents=" << es_.DocumentCount() << "\n"
                                    << last->Output().substr(0, 6000);

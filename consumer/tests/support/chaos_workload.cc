@@ -58,7 +58,8 @@ const char* ScaleName() { return CurrentScale() == ReliabilityScale::kFull ? "fu
 std::uint64_t ReliabilitySeed() {
   static const std::uint64_t seed = [] {
     const char* env = std::getenv("CDC_RELIABILITY_SEED");
-    if (env != nullptr && *env != '\0') return std::strtoull(env, nullptr, 10);
+    if (env != nullptr && *env != '\0')
+      return static_cast<std::uint64_t>(std::strtoull(env, nullptr, 10));
     return static_cast<std::uint64_t>(std::random_device{}());
   }();
   return seed;
@@ -104,9 +105,8 @@ std::string RowChangeJson(const RowChange& row) {
   out.reserve(520 + row.note.size() * (update ? 2 : 1) + row.table.size());
   out += R"({"id":0,"database":")" + EscapeJson(row.database) + R"(","table":")" +
          EscapeJson(row.table) + R"(","pkNames":[")" + (row.password_is_pk ? "password" : "id") +
-         R"("],"isDdl":false,"type":")" + row.type +
-         R"(","es":)" + std::to_string(row.commit_ms) + R"(,"ts":)" + std::to_string(row.ts_ms) +
-         R"(,"sql":"",)";
+         R"("],"isDdl":false,"type":")" + row.type + R"(","es":)" + std::to_string(row.commit_ms) +
+         R"(,"ts":)" + std::to_string(row.ts_ms) + R"(,"sql":"",)";
   out += R"("sqlType":{"id":-5,"seq":-5,"password":12,"note":12},)";
   out += R"("mysqlType":{"note":"varchar","id":"bigint","password":"varchar","seq":"bigint"},)";
   out += R"("old":)";
@@ -378,18 +378,28 @@ double MetricSum(const std::string& scrape, std::string_view name) {
 std::vector<std::string> RunArgs(const ConsumerArgs& a) {
   std::vector<std::string> args = {
       "run",
-      "--brokers", a.brokers,
-      "--topic", a.topic,
-      "--group", a.group,
-      "--dlq-topic", a.dlq_topic,
-      "--es-url", a.es_url,
-      "--index", a.index,
-      "--listen", "127.0.0.1:" + std::to_string(a.http_port),
+      "--brokers",
+      a.brokers,
+      "--topic",
+      a.topic,
+      "--group",
+      a.group,
+      "--dlq-topic",
+      a.dlq_topic,
+      "--es-url",
+      a.es_url,
+      "--index",
+      a.index,
+      "--listen",
+      "127.0.0.1:" + std::to_string(a.http_port),
       // The mock waits session.timeout.ms - 1 s on membership changes: 6 s keeps scenarios
       // short while 500 ms heartbeats leave slack under sanitizers.
-      "-X", "session.timeout.ms=6000",
-      "-X", "heartbeat.interval.ms=500",
-      "-X", "fetch.wait.max.ms=50",
+      "-X",
+      "session.timeout.ms=6000",
+      "-X",
+      "heartbeat.interval.ms=500",
+      "-X",
+      "fetch.wait.max.ms=50",
   };
   args.insert(args.end(), a.extra.begin(), a.extra.end());
   return args;

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -79,10 +79,10 @@ class Workload {
   // the partition. `customize` may change a row before it is written (sentinels, sizes).
   // `before_send` sees each row and its JSON before it is produced (to register faults by id
   // before the consumer can read the record).
-  bool ProduceRows(std::int64_t count, std::int64_t commit_ms,
-                   const std::function<void(RowChange&)>& customize = {},
-                   const std::function<void(const RowChange&, const std::string&)>& before_send =
-                       {});
+  bool ProduceRows(
+      std::int64_t count, std::int64_t commit_ms,
+      const std::function<void(RowChange&)>& customize = {},
+      const std::function<void(const RowChange&, const std::string&)>& before_send = {});
   // Produces the same row changes again (TiCDC re-send after a changefeed restart): same
   // commitTs, pk and values, a new `ts`, to the same partitions at later offsets.
   bool ResendRows(std::int64_t first_seq, std::int64_t count, std::int64_t ts_shift_ms);
@@ -127,12 +127,12 @@ class Workload {
 
 // --- Checks of what the fake Elasticsearch holds. ---
 struct StoreReport {
-  std::int64_t expected = 0;   // distinct row changes that must be stored
-  std::int64_t documents = 0;  // documents in the store
-  std::int64_t missing = 0;    // expected row changes with no document
-  std::int64_t extra = 0;      // documents beyond one per expected row change (duplicates of a
-                               // row change under another id, or rows never expected)
-  std::int64_t unreadable = 0; // documents without a readable data.seq
+  std::int64_t expected = 0;    // distinct row changes that must be stored
+  std::int64_t documents = 0;   // documents in the store
+  std::int64_t missing = 0;     // expected row changes with no document
+  std::int64_t extra = 0;       // documents beyond one per expected row change (duplicates of a
+                                // row change under another id, or rows never expected)
+  std::int64_t unreadable = 0;  // documents without a readable data.seq
   std::string ToString() const;
 };
 // `expected`: the seqs that must each be stored exactly once.

@@ -62,8 +62,9 @@ void CloseInheritedDescriptors() {
 
 std::string ExitInfo::ToString() const {
   if (exited) return "exit code " + std::to_string(code);
-  if (signal != 0) return std::string("killed by signal ") + std::to_string(signal) + " (" +
-                          strsignal(signal) + ")";
+  if (signal != 0)
+    return std::string("killed by signal ") + std::to_string(signal) + " (" + strsignal(signal) +
+           ")";
   return "unknown";
 }
 
@@ -250,8 +251,9 @@ std::optional<HttpResult> HttpGet(std::uint16_t port, const std::string& path,
     socklen_t len = sizeof(err);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return fail();
   }
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                              std::to_string(port) + "\r\nConnection: close\r\n\r\n";
+  const std::string request = "GET " + path +
+                              " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                              "\r\nConnection: close\r\n\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);

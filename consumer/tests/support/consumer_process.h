@@ -14,13 +14,13 @@
 namespace cdc::testing {
 
 struct ConsumerProcessOptions {
-  std::string binary;               // default: ConsumerBinaryPath()
-  std::vector<std::string> args;    // after the binary, e.g. {"run", "--brokers", ...}
+  std::string binary;             // default: ConsumerBinaryPath()
+  std::vector<std::string> args;  // after the binary, e.g. {"run", "--brokers", ...}
   // Added to (or replacing) the inherited environment. Every inherited CDC_* variable is
   // dropped first: the consumer treats CDC_* as its own settings and rejects unknown ones, and
   // the test runner's CDC_TEST_TIMEOUT_MULTIPLIER must not leak into it.
   std::map<std::string, std::string> env;
-  std::string log_dir;              // where <name>.<run>.out/.err go (created if missing)
+  std::string log_dir;  // where <name>.<run>.out/.err go (created if missing)
   std::string name = "consumer";
 };
 

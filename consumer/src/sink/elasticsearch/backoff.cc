@@ -16,7 +16,9 @@ std::chrono::milliseconds Backoff::Ceiling(int attempt) const {
   return std::chrono::milliseconds(std::min(ceiling, max));
 }
 
-std::chrono::milliseconds Backoff::Next(int attempt) { return Uniform(0, Ceiling(attempt).count()); }
+std::chrono::milliseconds Backoff::Next(int attempt) {
+  return Uniform(0, Ceiling(attempt).count());
+}
 
 std::chrono::milliseconds Backoff::Long() {
   const std::int64_t max = std::max(options_.initial.count(), options_.max.count());

@@ -79,9 +79,10 @@ Clock::time_point BatchQueue::NextReady(bool flush) const {
   Clock::time_point next = Clock::time_point::max();
   if (!retries_.empty()) next = retries_.begin()->first;
   if (!fresh_.empty()) {
-    const bool full = flush || fresh_.size() >= options_.max_docs ||
-                      fresh_bytes_ >= options_.max_bytes;
-    next = std::min(next, full ? Clock::time_point::min() : fresh_.front().enqueued + options_.linger);
+    const bool full =
+        flush || fresh_.size() >= options_.max_docs || fresh_bytes_ >= options_.max_bytes;
+    next =
+        std::min(next, full ? Clock::time_point::min() : fresh_.front().enqueued + options_.linger);
   }
   return next;
 }

@@ -231,7 +231,8 @@ BulkVerdict ClassifyBulkResponse(int http_status, std::string_view body,
   if (http_status == 413 || (http_status == 429 && IsOversizeRejection(body))) {
     v.outcome = RequestOutcome::kTooLarge;
     v.reason = ErrorReason(413, "request_entity_too_large");
-  } else if (http_status == 429 || http_status == 408 || (http_status >= 500 && http_status < 600)) {
+  } else if (http_status == 429 || http_status == 408 ||
+             (http_status >= 500 && http_status < 600)) {
     v.outcome = RequestOutcome::kRetry;
   } else if (http_status == 400) {
     v.outcome = RequestOutcome::kBadRequest;

@@ -49,8 +49,8 @@ ElasticsearchSink::ElasticsearchSink(ElasticsearchSinkOptions options, AckSink* 
     while (!url.empty() && url.back() == '/') url.pop_back();
     base_urls_.push_back(std::move(url));
   }
-  core_ = std::make_shared<es::SinkCore>(CoreOptions(options_),
-                                         es::SinkCore::Deps{acks, dlq, metrics});
+  core_ =
+      std::make_shared<es::SinkCore>(CoreOptions(options_), es::SinkCore::Deps{acks, dlq, metrics});
   sender_ = std::make_unique<es::BulkSender>(
       es::BulkSender::Config{options_.index, options_.gzip, options_.gzip_level, options_.on_log},
       core_.get(), metrics);
@@ -129,7 +129,8 @@ Status ElasticsearchSink::Bootstrap(HttpClient& client) {
   if (metrics_ != nullptr) metrics_->SetSinkUp(true);
   Log(SinkLogLevel::kInfo,
       std::string("connected to ") +
-          (cluster->distribution == es::Distribution::kOpenSearch ? "OpenSearch " : "Elasticsearch ") +
+          (cluster->distribution == es::Distribution::kOpenSearch ? "OpenSearch "
+                                                                  : "Elasticsearch ") +
           std::to_string(cluster->major) + "." + std::to_string(cluster->minor));
   return Status::Ok();
 }
@@ -170,8 +171,7 @@ Status ElasticsearchSink::InstallTemplate(HttpClient& client, const std::string&
                              es::ErrorReason(400, es::WholeRequestErrorType(result->body)));
   }
   if (result->status / 100 != 2) {
-    return Status::Transient("PUT _index_template answered HTTP " +
-                             std::to_string(result->status));
+    return Status::Transient("PUT _index_template answered HTTP " + std::to_string(result->status));
   }
   Log(SinkLogLevel::kInfo, "installed index template " + options_.index + " version " +
                                std::to_string(es::kIndexTemplateVersion));

@@ -56,8 +56,8 @@ struct ElasticsearchSinkOptions {
   std::string ca_file;
   bool tls_verify = true;
 
-  bool gzip = true;          // request bodies with Content-Encoding: gzip
-  int gzip_level = 1;        // zlib level; 1 costs least CPU per byte saved
+  bool gzip = true;    // request bodies with Content-Encoding: gzip
+  int gzip_level = 1;  // zlib level; 1 costs least CPU per byte saved
 
   // Bulk request shaping: a request is sent as soon as it reaches either bound, or when its
   // oldest record has waited `linger`.

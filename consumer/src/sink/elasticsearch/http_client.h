@@ -17,9 +17,9 @@ namespace cdc::es {
 struct HttpRequest {
   std::string_view method = "GET";  // GET, HEAD, PUT or POST
   std::string url;
-  std::string_view body;          // must outlive Send()
-  std::string_view content_type;  // empty: no Content-Type header
-  bool body_gzipped = false;      // adds Content-Encoding: gzip
+  std::string_view body;                 // must outlive Send()
+  std::string_view content_type;         // empty: no Content-Type header
+  bool body_gzipped = false;             // adds Content-Encoding: gzip
   std::chrono::milliseconds timeout{0};  // 0: the client's request_timeout
 };
 

@@ -8,10 +8,9 @@ std::string IndexTemplateJson(std::string_view index, const ClusterInfo& cluster
   // Elasticsearch rejects a keyword term over 32766 bytes ("immense term"); ignore_above in
   // characters (x4 bytes of UTF-8) keeps a huge TEXT/BLOB column value searchable-as-absent
   // instead of failing the document. OpenSearch's flat_object has no such parameter.
-  const std::string flat =
-      cluster.distribution == Distribution::kOpenSearch
-          ? R"({"type":"flat_object"})"
-          : R"({"type":"flattened","ignore_above":8191})";
+  const std::string flat = cluster.distribution == Distribution::kOpenSearch
+                               ? R"({"type":"flat_object"})"
+                               : R"({"type":"flattened","ignore_above":8191})";
   std::string body;
   body.reserve(1024);
   body += R"({"index_patterns":[")";
@@ -31,8 +30,7 @@ std::string IndexTemplateJson(std::string_view index, const ClusterInfo& cluster
   return body;
 }
 
-std::optional<std::int64_t> InstalledTemplateVersion(std::string_view body,
-                                                     std::string_view name) {
+std::optional<std::int64_t> InstalledTemplateVersion(std::string_view body, std::string_view name) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   simdjson::dom::array templates;

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "metrics/metrics.h"
+#include "sink/dead_letter.h"
 #include "sink/elasticsearch/backoff.h"
 #include "sink/elasticsearch/batch_queue.h"
-#include "sink/dead_letter.h"
 #include "sink/sink.h"
 
 namespace cdc::es {
@@ -68,16 +68,16 @@ class SinkCore : public std::enable_shared_from_this<SinkCore> {
 
   void Deliver(PendingBatch records);
   void Retry(PendingBatch records, RetryDelay delay);
-  void Split(PendingBatch records);  // two pinned halves, due at once
+  void Split(PendingBatch records);                  // two pinned halves, due at once
   void DeadLetter(std::vector<DeadLetterJob> jobs);  // writes them (no locks held)
   void LimitBulkBytes(std::size_t max_bytes);
   // Additive increase / multiplicative decrease of the requests in flight: halved on overload.
   void AdjustConcurrency(bool overloaded);
 
-  void Open(bool ready);      // start accepting; ready = bootstrap already done
-  void BeginFlush();          // stop accepting, send partial batches at once
+  void Open(bool ready);  // start accepting; ready = bootstrap already done
+  void BeginFlush();      // stop accepting, send partial batches at once
   bool WaitDrained(Clock::time_point deadline);
-  void Close();               // no more acknowledgements; wakes and ends the workers
+  void Close();  // no more acknowledgements; wakes and ends the workers
 
   std::size_t queued_bytes() const;
   std::size_t unfinished() const;

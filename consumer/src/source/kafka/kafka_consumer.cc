@@ -124,20 +124,6 @@ Status KafkaConsumer::Resume(const std::vector<std::int32_t>& partitions) {
   return ToggleFetch(partitions, false);
 }
 
-Status KafkaConsumer::SeekToCommitted(const std::vector<std::int32_t>& partitions) {
-  if (partitions.empty()) return Status::Ok();
-  PartitionList list(static_cast<int>(partitions.size()));
-  for (std::int32_t p : partitions) list.Add(options_.topic, p, RD_KAFKA_OFFSET_STORED);
-  Status st = StatusFromKafkaError(rd_kafka_seek_partitions(rk_.get(), list.get(), 0), "seek");
-  if (!st.ok()) return st;
-  for (int i = 0; i < list.size(); ++i) {
-    if (list[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return StatusFromKafka(list[i].err, fmt::format("seek partition {}", list[i].partition));
-    }
-  }
-  return Status::Ok();
-}
-
 Status KafkaConsumer::Close() {
   if (closed_) return Status::Ok();
   closed_ = true;

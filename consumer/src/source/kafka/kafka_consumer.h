@@ -60,9 +60,6 @@ class KafkaConsumer {
   Status CommitSync();
   Status Pause(const std::vector<std::int32_t>& partitions);
   Status Resume(const std::vector<std::int32_t>& partitions);
-  // Restarts fetching of the partitions from their committed offset (auto.offset.reset when
-  // none), dropping anything prefetched. Asynchronous.
-  Status SeekToCommitted(const std::vector<std::int32_t>& partitions);
   // Leaves the group (a last revoke arrives through the listener). Idempotent.
   Status Close();
 

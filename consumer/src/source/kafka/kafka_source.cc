@@ -223,37 +223,45 @@ void KafkaSource::UpdateBackPressure() {
   const std::size_t buffered = tracker_.buffered_bytes();
   AtomicMax(stats_.peak_buffered_bytes, buffered);
   if (deps_.metrics != nullptr) deps_.metrics->SetBufferedBytes(static_cast<double>(buffered));
-  const bool want_pause = !held_.empty() || buffered > options_.max_buffered_bytes;
-  const bool may_resume = held_.empty() && buffered < options_.max_buffered_bytes / 2;
-  if (paused_ == want_pause || (paused_ && !may_resume)) return;
-  const std::vector<std::int32_t> parts(assigned_.begin(), assigned_.end());
-  Status st = want_pause ? consumer_->Pause(parts) : consumer_->Resume(parts);
+  if (!paused_ && (!held_.empty() || buffered > options_.max_buffered_bytes)) {
+    paused_ = true;
+    stats_.pauses.fetch_add(1, std::memory_order_relaxed);
+  } else if (paused_ && held_.empty() && buffered < options_.max_buffered_bytes / 2) {
+    paused_ = false;
+  }
+  SyncPausedPartitions();
+}
+
+// Makes the paused partitions match the back-pressure state. A partition is paused only once a
+// record of its current assignment was consumed: librdkafka 2.0.2 resumes a partition paused
+// before that at its fetch position, past the prefetched records the pause purged, and they
+// would be skipped. Until then it keeps delivering, at most one poll round into the held batch.
+void KafkaSource::SyncPausedPartitions() {
+  std::vector<std::int32_t> change;
+  if (paused_) {
+    for (std::int32_t p : assigned_) {
+      if (!paused_parts_.contains(p) && tracker_.HasRead(p)) change.push_back(p);
+    }
+  } else {
+    change.assign(paused_parts_.begin(), paused_parts_.end());
+  }
+  if (change.empty()) return;
+  Status st = paused_ ? consumer_->Pause(change) : consumer_->Resume(change);
   if (!st.ok()) {
     Log(LogLevel::kWarn, st.ToString());
     return;
   }
-  paused_ = want_pause;
-  if (paused_) stats_.pauses.fetch_add(1, std::memory_order_relaxed);
-  if (!paused_) RestartUnreadPartitions(parts);
-  for (std::int32_t p : parts) {
+  for (std::int32_t p : change) {
+    if (paused_) {
+      paused_parts_.insert(p);
+    } else {
+      paused_parts_.erase(p);
+    }
     Notify(paused_ ? SourceEvent::Kind::kPaused : SourceEvent::Kind::kResumed, p);
   }
   if (deps_.metrics != nullptr) {
-    deps_.metrics->SetPausedPartitions(paused_ ? static_cast<double>(parts.size()) : 0.0);
+    deps_.metrics->SetPausedPartitions(static_cast<double>(paused_parts_.size()));
   }
-}
-
-// librdkafka 2.0.2 remembers where to resume a paused partition only once the application
-// consumed a record from it; a partition paused before that resumes at its fetch position, past
-// the prefetched records the pause purged, which would silently skip them. Such partitions are
-// restarted from their committed offset (nothing of theirs was stored since the assignment).
-void KafkaSource::RestartUnreadPartitions(const std::vector<std::int32_t>& partitions) {
-  std::vector<std::int32_t> unread;
-  for (std::int32_t p : partitions) {
-    if (!tracker_.HasRead(p)) unread.push_back(p);
-  }
-  Status st = consumer_->SeekToCommitted(unread);
-  if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
 }
 
 void KafkaSource::RefreshMetrics(Clock::time_point now) {
@@ -285,10 +293,7 @@ void KafkaSource::OnAssigned(const std::vector<std::int32_t>& partitions) {
     Notify(SourceEvent::Kind::kAssigned, p);
   }
   stats_.assigned_partitions.store(assigned_.size(), std::memory_order_relaxed);
-  if (paused_) {
-    Status st = consumer_->Pause(partitions);
-    if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
-  }
+  // New partitions are paused by SyncPausedPartitions once they delivered their first record.
 }
 
 void KafkaSource::OnRevoking(const std::vector<std::int32_t>& partitions, bool lost) {
@@ -303,6 +308,7 @@ void KafkaSource::OnRevoking(const std::vector<std::int32_t>& partitions, bool l
     tracker_.Revoke(p);
     stored_.erase(p);
     assigned_.erase(p);
+    paused_parts_.erase(p);
     std::erase(dirty_, p);
     dead_letters_.DropPartition(p);
     if (deps_.metrics != nullptr) deps_.metrics->RemovePartition(p);

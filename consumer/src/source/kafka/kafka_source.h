@@ -90,7 +90,7 @@ class KafkaSource final : private ConsumerListener {
   void ApplyAcks();
   void StoreDirtyOffsets();
   void UpdateBackPressure();
-  void RestartUnreadPartitions(const std::vector<std::int32_t>& partitions);
+  void SyncPausedPartitions();
   void RefreshMetrics(Clock::time_point now);
   void MarkDirty(std::int32_t partition);
   void DropRecordsOf(const std::set<std::int32_t>& partitions, Batch* batch);
@@ -114,8 +114,9 @@ class KafkaSource final : private ConsumerListener {
   std::unordered_map<std::int32_t, std::int64_t> stored_;  // last offset stored per partition
   std::vector<std::int32_t> dirty_;                        // committable may have moved
   Batch batch_;                                            // being filled this round
-  Batch held_;  // refused by the sink; resubmitted before anything new is read
-  bool paused_ = false;
+  Batch held_;           // refused by the sink; resubmitted before anything new is read
+  bool paused_ = false;  // back-pressure state
+  std::set<std::int32_t> paused_parts_;  // partitions actually paused
   DecodedRecord decoded_;
   std::vector<AckItem> ack_buf_;
   std::optional<std::uint64_t> newest_watermark_;

@@ -84,7 +84,8 @@ TEST_P(ConfigFixtureTest, LoadsAsItsCommentsSay) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ConfigFixtureTest, ::testing::ValuesIn(FixtureFiles()),
                          [](const auto& param_info) {
-                           std::string name = param_info.param.substr(0, param_info.param.size() - 5);
+                           std::string name =
+                               param_info.param.substr(0, param_info.param.size() - 5);
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });

@@ -1,7 +1,7 @@
 #include "http/http_server.h"
 
-#include <httplib.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <stdexcept>
@@ -81,12 +81,12 @@ TEST_F(HttpServerTest, ReadyzFlipsWithTheCallbackAndSaysWhatIsDown) {
     int status;
     const char* body;
   };
-  for (const Case& c : {Case{true, true, 200, "{\"ready\":true,\"kafka\":\"up\",\"sink\":\"up\"}\n"},
-                        Case{true, false, 503, "{\"ready\":false,\"kafka\":\"up\",\"sink\":\"down\"}\n"},
-                        Case{false, true, 503, "{\"ready\":false,\"kafka\":\"down\",\"sink\":\"up\"}\n"},
-                        Case{false, false, 503,
-                             "{\"ready\":false,\"kafka\":\"down\",\"sink\":\"down\"}\n"},
-                        Case{true, true, 200, "{\"ready\":true,\"kafka\":\"up\",\"sink\":\"up\"}\n"}}) {
+  for (const Case& c :
+       {Case{true, true, 200, "{\"ready\":true,\"kafka\":\"up\",\"sink\":\"up\"}\n"},
+        Case{true, false, 503, "{\"ready\":false,\"kafka\":\"up\",\"sink\":\"down\"}\n"},
+        Case{false, true, 503, "{\"ready\":false,\"kafka\":\"down\",\"sink\":\"up\"}\n"},
+        Case{false, false, 503, "{\"ready\":false,\"kafka\":\"down\",\"sink\":\"down\"}\n"},
+        Case{true, true, 200, "{\"ready\":true,\"kafka\":\"up\",\"sink\":\"up\"}\n"}}) {
     kafka_up_ = c.kafka;
     sink_up_ = c.sink;
     auto res = Get(server, "/readyz");
@@ -102,16 +102,21 @@ TEST_F(HttpServerTest, ExtraRoutesAndEveryResponseIsNosniff) {
   o.default_headers = {{"Content-Security-Policy", "default-src 'none'"},
                        {"X-Content-Type-Options", "ignored"}};
   HttpServer server(std::move(o));
-  ASSERT_TRUE(server.Handle("/api/echo", [](const HttpRequest& req) {
-                      HttpResponse r;
-                      r.content_type = "application/json";
-                      r.body = "{\"q\":\"" + req.Param("q", "none") + "\"}";
-                      r.headers.emplace_back("Content-Security-Policy", "sandbox");
-                      return r;
-                    }).ok());
-  ASSERT_TRUE(server.Handle("/boom", [](const HttpRequest&) -> HttpResponse {
-                      throw std::runtime_error("kaput");
-                    }).ok());
+  ASSERT_TRUE(server
+                  .Handle("/api/echo",
+                          [](const HttpRequest& req) {
+                            HttpResponse r;
+                            r.content_type = "application/json";
+                            r.body = "{\"q\":\"" + req.Param("q", "none") + "\"}";
+                            r.headers.emplace_back("Content-Security-Policy", "sandbox");
+                            return r;
+                          })
+                  .ok());
+  ASSERT_TRUE(
+      server
+          .Handle("/boom",
+                  [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("kaput"); })
+          .ok());
   EXPECT_FALSE(server.Handle("/api/echo", nullptr).ok()) << "duplicate path";
   EXPECT_FALSE(server.Handle("no-slash", nullptr).ok());
   ASSERT_TRUE(server.Start().ok());

@@ -96,7 +96,7 @@ TEST(BulkResponseTest, ClassifiesEveryFixtureAsTheTableSays) {
 TEST(BulkResponseTest, ErrorReasonIsBoundedAndClean) {
   EXPECT_EQ(ErrorReason(400, "document_parsing_exception"), "es_400:document_parsing_exception");
   EXPECT_EQ(ErrorReason(400, ""), "es_400:unknown");
-  EXPECT_EQ(ErrorReason(400, "Bad Type\n\"x\""), "es_400:bad_type___x_");
+  EXPECT_EQ(ErrorReason(400, "Bad Type\n\"x\""), "es_400:bad_type__x_");
   EXPECT_EQ(ErrorReason(400, std::string(500, 'a')).size(), 7u + 64u);
 }
 

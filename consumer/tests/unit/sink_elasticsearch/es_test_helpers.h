@@ -36,7 +36,10 @@ class RecordingAckSink final : public AckSink {
     auto key = std::make_pair(record.source.partition, record.source.offset);
     if (acks_.count(key) > 0) ++duplicates_;
     acks_[key] = outcome;
-    if (outcome == DeliveryOutcome::kDelivered) ++delivered_; else ++dead_lettered_;
+    if (outcome == DeliveryOutcome::kDelivered)
+      ++delivered_;
+    else
+      ++dead_lettered_;
   }
   std::size_t total() const {
     std::lock_guard lock(mu_);

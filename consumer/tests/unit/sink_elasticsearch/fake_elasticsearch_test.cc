@@ -77,7 +77,8 @@ TEST_F(FakeElasticsearchTest, DeleteOfAMissingDocumentIs404NotAnError) {
 }
 
 TEST_F(FakeElasticsearchTest, RefusesUnknownParametersAndContentTypes) {
-  EXPECT_EQ(Send("POST", "/_bulk?refresh=false&include_source_on_error=false", kCreateA).status, 200);
+  EXPECT_EQ(Send("POST", "/_bulk?refresh=false&include_source_on_error=false", kCreateA).status,
+            200);
   const HttpResponse unknown = Send("POST", "/_bulk?nonsense=1", kCreateB);
   EXPECT_EQ(unknown.status, 400);
   EXPECT_NE(unknown.body.find("unrecognized parameter: [nonsense]"), std::string::npos);
@@ -104,7 +105,8 @@ TEST_F(FakeElasticsearchTest, PathIndexIsTheDefault) {
 }
 
 TEST_F(FakeElasticsearchTest, ElasticsearchRefusesFlatObject) {
-  const std::string t = R"({"index_patterns":["x*"],"template":{"mappings":{"properties":{"data":{"type":"flat_object"}}}}})";
+  const std::string t =
+      R"({"index_patterns":["x*"],"template":{"mappings":{"properties":{"data":{"type":"flat_object"}}}}})";
   EXPECT_EQ(Send("PUT", "/_index_template/x", t, "application/json").status, 400);
   EXPECT_EQ(Send("GET", "/_index_template/x").status, 404);
 }
@@ -123,7 +125,8 @@ TEST_F(FakeOpenSearchTest, LooksLikeOpenSearch) {
   const HttpResponse root = Send("GET", "/");
   EXPECT_TRUE(root.Header("x-elastic-product").empty());
   EXPECT_NE(root.body.find("\"distribution\":\"opensearch\""), std::string::npos);
-  const std::string t = R"({"index_patterns":["x*"],"template":{"mappings":{"properties":{"data":{"type":"flattened"}}}}})";
+  const std::string t =
+      R"({"index_patterns":["x*"],"template":{"mappings":{"properties":{"data":{"type":"flattened"}}}}})";
   EXPECT_EQ(Send("PUT", "/_index_template/x", t, "application/json").status, 400);
   EXPECT_EQ(Send("POST", "/_bulk?include_source_on_error=false", kCreateA).status, 400);
   fake_.FailNextItems(1, 429);

@@ -72,9 +72,10 @@ TEST_F(SinkDeadLetterTest, MappingErrorsAreDeadLetteredAndAcknowledgedOnlyAfterT
                                : "es_400:strict_dynamic_mapping_exception");
   }
   EXPECT_EQ(fake_.ItemsReceived(TestId(2)), 1);  // rejected items are not resent
-  EXPECT_EQ(testing::MetricValue(metrics_.Serialize(),
-                                 R"(cdc_dead_letters_total{reason="es_400:document_parsing_exception"})"),
-            1);
+  EXPECT_EQ(
+      testing::MetricValue(metrics_.Serialize(),
+                           R"(cdc_dead_letters_total{reason="es_400:document_parsing_exception"})"),
+      1);
 }
 
 TEST_F(SinkDeadLetterTest, FailedDeadLetterWritesAreRetried) {

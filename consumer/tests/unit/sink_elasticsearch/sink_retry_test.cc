@@ -37,8 +37,8 @@ class SinkRetryTest : public ::testing::Test {
     auto sink = StartSink(options);
     Batch batch = TestBatch(0, n);
     ASSERT_TRUE(sink->TrySubmit(batch));
-    ASSERT_TRUE(WaitFor([&] { return acks_.total() >= static_cast<std::size_t>(n); },
-                        milliseconds(20000)))
+    ASSERT_TRUE(
+        WaitFor([&] { return acks_.total() >= static_cast<std::size_t>(n); }, milliseconds(20000)))
         << acks_.total();
     EXPECT_TRUE(sink->Stop(milliseconds(1000)).ok());
     ExpectExactlyOnce(n);
@@ -94,7 +94,8 @@ TEST_P(WholeRequestStatusTest, IsRetriedWithoutDuplicates) {
   EXPECT_EQ(Metric(R"(cdc_bulk_requests_total{outcome="retried"})"), 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Statuses, WholeRequestStatusTest, ::testing::Values(429, 500, 502, 503, 504));
+INSTANTIATE_TEST_SUITE_P(Statuses, WholeRequestStatusTest,
+                         ::testing::Values(429, 500, 502, 503, 504));
 
 TEST_F(SinkRetryTest, TooLargeRequestsAreSplit) {
   auto options = FastOptions(fake_.url());
@@ -117,10 +118,12 @@ TEST_F(SinkRetryTest, AppliedButDroppedAnswerCausesNoDuplicate) {
 
 TEST_F(SinkRetryTest, AppliedButTimedOutAnswerCausesNoDuplicate) {
   auto options = FastOptions(fake_.url());
-  options.request_timeout = milliseconds(300);
-  fake_.FaultNextResponses(1, ConnectionFault::kDelayAfterApply, testing::Scaled(milliseconds(3000)));
-  SendOneBulk(options, 40);
-  for (int i = 0; i < 40; ++i) EXPECT_EQ(fake_.ItemsReceived(TestId(i)), 2);
+  options.request_timeout = testing::Scaled(milliseconds(500));
+  fake_.FaultNextResponses(1, ConnectionFault::kDelayAfterApply,
+                           testing::Scaled(milliseconds(5000)));
+  SendOneBulk(options, 40);  // exactly one document each, although applied more than once
+  // At least twice: a slow machine may time out the resend too, which changes nothing.
+  for (int i = 0; i < 40; ++i) EXPECT_GE(fake_.ItemsReceived(TestId(i)), 2);
   EXPECT_EQ(Metric(R"(cdc_bulk_items_total{outcome="conflict"})"), 40);
 }
 
@@ -171,8 +174,9 @@ TEST_F(SinkRetryTest, StormOfRejectionsLosesAndDuplicatesNothing) {
   ASSERT_TRUE(WaitFor([&] { return acks_.total() >= 2000; }, milliseconds(60000)));
   ExpectExactlyOnce(2000);
   const auto received = fake_.ItemsReceivedById();
-  const std::int64_t sent = std::accumulate(received.begin(), received.end(), std::int64_t{0},
-                                            [](std::int64_t s, const auto& kv) { return s + kv.second; });
+  const std::int64_t sent =
+      std::accumulate(received.begin(), received.end(), std::int64_t{0},
+                      [](std::int64_t s, const auto& kv) { return s + kv.second; });
   // Every resend is explained by an injected item failure: successful items never went twice.
   EXPECT_EQ(sent, 2000 + fake_.injected_item_failures());
   EXPECT_GT(fake_.injected_item_failures(), 300);

@@ -29,7 +29,7 @@ TEST(BackoffTest, FullJitterUnderAnExponentialCeilingWithACap) {
     high = std::max(high, d);
     ASSERT_LE(d, milliseconds(30'000));
   }
-  EXPECT_LT(low, milliseconds(3000));   // full jitter reaches down near zero...
+  EXPECT_LT(low, milliseconds(3000));     // full jitter reaches down near zero...
   EXPECT_GT(high, milliseconds(27'000));  // ...and up near the cap
   for (int i = 0; i < 100; ++i) {
     const auto d = backoff.Long();
@@ -92,8 +92,8 @@ TEST(OptionsTest, DefaultsAreValidAndErrorsAreAllListed) {
   o.retry_max = milliseconds(1);
   const Status s = o.Validate();
   EXPECT_EQ(s.code(), ErrorCode::kInvalidConfig);
-  for (const char* part : {"urls[0]", "urls[1]", "urls[2]", "index", "credentials",
-                           "max_in_flight", "retry_max"}) {
+  for (const char* part :
+       {"urls[0]", "urls[1]", "urls[2]", "index", "credentials", "max_in_flight", "retry_max"}) {
     EXPECT_NE(s.message().find(part), std::string::npos) << part;
   }
   EXPECT_EQ(s.message().find("hunter2"), std::string::npos);
@@ -108,7 +108,8 @@ TEST(OptionsTest, SecretsNeverPrint) {
 }
 
 TEST(ClusterInfoTest, TellsElasticsearchFromOpenSearch) {
-  auto es = ParseClusterInfo("Elasticsearch", R"({"version":{"number":"8.19.3","build_flavor":"default"}})");
+  auto es = ParseClusterInfo("Elasticsearch",
+                             R"({"version":{"number":"8.19.3","build_flavor":"default"}})");
   ASSERT_TRUE(es.has_value());
   EXPECT_EQ(es->distribution, Distribution::kElasticsearch);
   EXPECT_TRUE(es->SupportsIncludeSourceOnError());
@@ -127,8 +128,9 @@ TEST(ClusterInfoTest, TellsElasticsearchFromOpenSearch) {
 
 TEST(IndexTemplateTest, IsValidJsonWithTheVersionAndTheFlavoursType) {
   const std::string es = IndexTemplateJson("cdc-events", ClusterInfo{});
-  EXPECT_EQ(InstalledTemplateVersion(R"({"index_templates":[{"name":"cdc-events","index_template":)" + es + "}]}",
-                                     "cdc-events"),
+  EXPECT_EQ(InstalledTemplateVersion(
+                R"({"index_templates":[{"name":"cdc-events","index_template":)" + es + "}]}",
+                "cdc-events"),
             kIndexTemplateVersion);
   EXPECT_NE(es.find(R"("type":"flattened")"), std::string::npos);
   EXPECT_NE(es.find(R"("@timestamp":{"type":"date"})"), std::string::npos);
@@ -144,7 +146,7 @@ TEST(GzipTest, RoundTripsThroughZlib) {
   for (int i = 0; i < 1000; ++i) input += testing::TestRecord(i).doc.source_json + "\n";
   std::string compressed = "prefix";
   ASSERT_TRUE(GzipCompress(input, 1, &compressed).ok());
-  ASSERT_EQ(compressed.substr(0, 6), "prefix");  // appends
+  ASSERT_EQ(compressed.substr(0, 6), "prefix");                // appends
   EXPECT_EQ(static_cast<unsigned char>(compressed[6]), 0x1f);  // gzip magic
   EXPECT_LT(compressed.size(), input.size() / 3);
   std::string output(input.size(), '\0');
