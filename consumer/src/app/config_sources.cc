@@ -39,10 +39,12 @@ std::string CheckShape(std::string_view yaml) {
   std::size_t indent = 0;
   std::size_t indicators = 0;
   bool line_start = true;
+  bool comment = false;  // block indicators in a comment nest nothing; brackets still count
   for (std::size_t i = 0; i < yaml.size(); ++i) {
     const char c = yaml[i];
     if (c == '\n') {
       line_start = true;
+      comment = false;
       indent = 0;
       indicators = 0;
       continue;
@@ -51,11 +53,12 @@ std::string CheckShape(std::string_view yaml) {
       if (++indent > kMaxIndent) return "lines are indented too deeply";
       continue;
     }
+    if (c == '#' && (line_start || IsBlank(yaml[i - 1]))) comment = true;
     line_start = false;
     if (c == '[' || c == '{') ++openers;
     const bool indicator = (c == '-' || c == '?' || c == ':') &&
                            (i + 1 == yaml.size() || IsBlank(yaml[i + 1]) || yaml[i + 1] == '\n');
-    if (indicator) ++indicators;
+    if (indicator && !comment) ++indicators;
     if (openers > kMaxFlowOpeners || indicators > kMaxBlockIndicators) {
       return "values are nested too deeply";
     }

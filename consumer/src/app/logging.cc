@@ -54,6 +54,7 @@ Status SetLogLevel(std::string_view level) {
     return Status::InvalidConfig(fmt::format("unknown log level {}", LogValue(level)));
   }
   std::lock_guard<std::mutex> lock(LoggerMutex());
+  InitFormatOnce();
   spdlog::set_level(parsed);
   return Status::Ok();
 }

@@ -1,18 +1,19 @@
 // cdc-consumer: the entry point. Everything but signal setup lives in app/cli.cc, so that tests
 // can drive the command line in-process.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/cli.h"
-#include "app/signals.h"
 
 extern char** environ;
 
 int main(int argc, char** argv) {
-  // Before any thread exists (librdkafka, HTTP workers), so every thread inherits the mask and
-  // only the signal watcher receives SIGTERM/SIGINT; SIGPIPE is ignored.
-  cdc::SignalWatcher::BlockSignals();
+  // A peer closing a socket must not kill the process; writes fail with EPIPE instead. SIGTERM
+  // and SIGINT keep their default action here (Ctrl-C ends `decode`); `run` blocks them for its
+  // signal thread before it starts any other thread.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> environment;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) environment.emplace_back(*e);
   try {

@@ -52,42 +52,28 @@ void LogStartup(const Config& config) {
   }
 }
 
-}  // namespace
-
-int RunService(const Config& config) {
-  (void)SetLogLevel(config.log_level);  // validated already
+// Registers the UI in embedded-store mode, then binds. False (logged) when it cannot serve.
+bool StartHttp(const Config& config, HttpServer& http) {
   const auto log = Logger("app");
-  LogStartup(config);
-
-  ProcessHealth health;
-  Metrics metrics(
-      Metrics::Options{.max_table_series = static_cast<std::size_t>(config.max_table_series),
-                       .version = CDC_VERSION});
-  // Declared before the server and the watcher, whose callbacks use it: destroyed after them.
-  Pipeline pipeline(MakePipelineOptions(config), MakeSinkFactory(config, &metrics), &metrics);
-
-  HttpServer http(MakeHttpOptions(config, &metrics, &health, &pipeline));
   if (UsesEmbeddedStore(config)) {
     auto backend = std::make_shared<SqliteQueryBackend>(config.store_path);
     if (Status s = RegisterLocalRoutes(http, std::move(backend)); !s.ok()) {
       log->error("msg=\"cannot register the UI routes\" error={}", LogValue(s.ToString()));
-      return kExitFailure;
+      return false;
     }
   }
   if (Status s = http.Start(); !s.ok()) {
     log->error("msg=\"cannot start the HTTP server\" error={}", LogValue(s.message()));
-    return kExitFailure;
+    return false;
   }
   log->info("msg=\"HTTP server listening\" host={} port={}", LogValue(config.listen.host),
             http.port());
+  return true;
+}
 
-  SignalWatcher signals(
-      {.on_first = [&pipeline](int) { pipeline.RequestStop(); }, .on_second = nullptr});
-  if (Status s = signals.Start(); !s.ok()) {
-    log->error("msg=\"cannot watch signals\" error={}", LogValue(s.message()));
-    return kExitFailure;
-  }
-
+// Starts the pipeline and waits for it to stop; the exit status.
+int RunPipeline(Pipeline& pipeline, ProcessHealth& health) {
+  const auto log = Logger("app");
   if (Status s = pipeline.Start(); !s.ok()) {
     log->error("msg=\"pipeline failed to start\" error={}", LogValue(s.ToString()));
     health.MarkFailed("pipeline", s.message());
@@ -95,10 +81,8 @@ int RunService(const Config& config) {
   }
   log->info("msg=\"running\"");
   const Status result = pipeline.Wait();
-  if (!result.ok()) health.MarkFailed("pipeline", result.message());
-  http.Stop();
-  signals.Stop();
   if (!result.ok()) {
+    health.MarkFailed("pipeline", result.message());
     log->error("msg=\"stopped after a failure\" error={}", LogValue(result.ToString()));
     return kExitFailure;
   }
@@ -110,4 +94,32 @@ int RunService(const Config& config) {
   return kExitOk;
 }
 
-}  // namespace cdc
+}  // namespace
+
+int RunService(const Config& config) {
+  // Before any thread exists (librdkafka, sink workers, HTTP workers): every thread inherits the
+  // mask, so only the signal watcher ever receives SIGTERM/SIGINT.
+  SignalWatcher::BlockSignals();
+  (void)SetLogLevel(config.log_level);  // validated already
+  LogStartup(config);
+
+  ProcessHealth health;
+  Metrics metrics(
+      Metrics::Options{.max_table_series = static_cast<std::size_t>(config.max_table_series),
+                       .version = CDC_VERSION});
+  // Declared before the server and the watcher, whose callbacks use it: destroyed after them.
+  Pipeline pipeline(MakePipelineOptions(config), MakeSinkFactory(config, &metrics), &metrics);
+  HttpServer http(MakeHttpOptions(config, &metrics, &health, &pipeline));
+  if (!StartHttp(config, http)) return kExitFailure;
+
+  SignalWatcher signals(
+      {.on_first = [&pipeline](int) { pipeline.RequestStop(); }, .on_second = nullptr});
+  if (Status s = signals.Start(); !s.ok()) {
+    Logger("app")->error("msg=\"cannot watch signals\" error={}", LogValue(s.message()));
+    return kExitFailure;
+  }
+  const int status = RunPipeline(pipeline, health);
+  http.Stop();
+  signals.Stop();
+  return status;
+}

@@ -178,14 +178,13 @@ Status CheckNotEmpty(std::string_view text) {
   return text.empty() ? Status::InvalidConfig("must not be empty") : Status::Ok();
 }
 
-std::vector<SettingSpec> BuildTable() {
-  constexpr std::uint64_t kKiB = 1024;
-  constexpr std::uint64_t kMiB = 1024 * kKiB;
-  constexpr std::uint64_t kGiB = 1024 * kMiB;
-  using std::chrono::hours;
-  using std::chrono::minutes;
-  TableBuilder t;
+constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
+constexpr std::uint64_t kGiB = 1024 * kMiB;
+using std::chrono::hours;
+using std::chrono::minutes;
 
+void AddKafkaSettings(TableBuilder& t) {
   t.Group("Kafka");
   t.Text("brokers", &Config::brokers, "localhost:9092",
          "Kafka bootstrap servers, host:port separated by commas", CheckBrokerList);
@@ -200,7 +199,9 @@ std::vector<SettingSpec> BuildTable() {
          "pauses its partitions (back-pressure)");
   t.Int("batch-max-records", &Config::batch_max_records, 1000, 1, 100'000,
         "Documents handed to the sink in one batch");
+}
 
+void AddElasticsearchSettings(TableBuilder& t) {
   t.Group("Elasticsearch");
   t.List("es-url", &Config::es_urls, "http://localhost:9200",
          "Elasticsearch base URL(s), comma-separated (http:// or https://, no credentials); "
@@ -238,7 +239,9 @@ std::vector<SettingSpec> BuildTable() {
              "Cap of the retry delay");
   t.Bool("es-install-template", &Config::es_install_template, true,
          "Install the versioned index template for <index>* at startup");
+}
 
+void AddServiceSettings(TableBuilder& t) {
   t.Group("Embedded store (used when es-url is empty)");
   t.Text("store-path", &Config::store_path, "cdc-events.sqlite",
          "SQLite database file (created when missing)", CheckNotEmpty, SettingType::kPath);
@@ -263,6 +266,13 @@ std::vector<SettingSpec> BuildTable() {
          "One of trace, debug, info, warn, error, critical, off", CheckLogLevel);
   t.Int("max-table-series", &Config::max_table_series, 200, 1, 100'000,
         "Distinct database/table label pairs in metrics before the overflow bucket");
+}
+
+std::vector<SettingSpec> BuildTable() {
+  TableBuilder t;
+  AddKafkaSettings(t);
+  AddElasticsearchSettings(t);
+  AddServiceSettings(t);
   return t.Take();
 }
 

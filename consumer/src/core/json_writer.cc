@@ -172,11 +172,15 @@ void JsonWriter::WriteString(std::string_view text) {
   pos_ += plain;
   p += plain;
   while (p < end) {
-    const std::size_t chunk =
-        std::min<std::size_t>(static_cast<std::size_t>(end - p), kEscapeChunk);
-    Reserve(6 * chunk + 1);
-    pos_ = EscapeInto(p, p + chunk, pos_);
-    p += chunk;
+    const unsigned char* chunk_end =
+        static_cast<std::size_t>(end - p) > kEscapeChunk ? p + kEscapeChunk : end;
+    // Never cut a UTF-8 sequence in two: both halves would be invalid and become U+FFFD.
+    for (int back = 0; back < 3 && chunk_end < end && (*chunk_end & 0xC0) == 0x80; ++back) {
+      --chunk_end;
+    }
+    Reserve(6 * static_cast<std::size_t>(chunk_end - p) + 1);
+    pos_ = EscapeInto(p, chunk_end, pos_);
+    p = chunk_end;
   }
   Put('"');
 }

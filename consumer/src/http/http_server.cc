@@ -108,8 +108,7 @@ Status HttpServer::Handle(std::string path, HttpHandler handler) {
   return Status::Ok();
 }
 
-Status HttpServer::Start() {
-  if (started_) return Status::Internal("HTTP server already started");
+void HttpServer::Configure() {
   const int threads = options_.worker_threads > 0 ? options_.worker_threads : 1;
   server_->new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
@@ -119,13 +118,13 @@ Status HttpServer::Start() {
     if (name != "X-Content-Type-Options") headers.emplace(name, value);
   }
   server_->set_default_headers(std::move(headers));
-  server_->set_payload_max_length(64 * 1024);
+  server_->set_payload_max_length(64 * 1024);  // we serve GETs; no large bodies accepted
   // httplib's default is SO_REUSEPORT, which lets a second process bind the same port and take
   // half the scrapes; SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
   server_->set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });  // we serve GETs; no large bodies accepted
+  });
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(fmt::format("{}\n", res.status), "text/plain");
   });
@@ -146,7 +145,11 @@ Status HttpServer::Start() {
                    }
                  });
   }
+}
 
+Status HttpServer::Start() {
+  if (started_) return Status::Internal("HTTP server already started");
+  Configure();
   int port = options_.port;
   if (port == 0) {
     port = server_->bind_to_any_port(options_.host);
@@ -170,10 +173,8 @@ Status HttpServer::Start() {
     listener_done_.store(true);
   });
   // httplib's stop() is a no-op until the listener runs, so Stop() right after Start() would
-  // hang; wait (briefly: it is the next thing the thread does) until it is running.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server_->is_running() && !listener_done_.load() &&
-         std::chrono::steady_clock::now() < deadline) {
+  // hang; wait until it runs (the first thing the thread does) or has already given up.
+  while (!server_->is_running() && !listener_done_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (!server_->is_running()) {

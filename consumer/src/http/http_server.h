@@ -90,6 +90,8 @@ class HttpServer {
   std::uint16_t port() const { return port_; }
 
  private:
+  // Settings, default headers, error handlers and the routes, on the httplib server.
+  void Configure();
   HttpResponse ServeMetrics() const;
   HttpResponse ServeHealthz() const;
   HttpResponse ServeReadyz() const;

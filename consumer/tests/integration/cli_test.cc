@@ -94,7 +94,7 @@ struct Finished {
   std::string err;
 };
 
-Finished Run(std::vector<std::string> args, std::vector<std::string> env = {}) {
+Finished RunBinary(std::vector<std::string> args, std::vector<std::string> env = {}) {
   env.push_back("PATH=/usr/bin:/bin");
   Child child(std::move(args), std::move(env));
   const int status = child.Wait(seconds(30));
@@ -108,9 +108,9 @@ void ExpectNoSentinel(const std::string& text, const char* what) {
 }
 
 TEST(CliBinaryTest, HelpDocumentsEverySettingWithItsDefault) {
-  const Finished run = Run({"run", "--help"});
+  const Finished run = RunBinary({"run", "--help"});
   ASSERT_EQ(run.status, 0) << run.err;
-  const Finished top = Run({"--help"});
+  const Finished top = RunBinary({"--help"});
   ASSERT_EQ(top.status, 0) << top.err;
   for (const SettingSpec& spec : Settings()) {
     EXPECT_NE(run.out.find(spec.FlagName()), std::string::npos) << spec.key;
@@ -125,28 +125,29 @@ TEST(CliBinaryTest, HelpDocumentsEverySettingWithItsDefault) {
 TEST(CliBinaryTest, ConfigErrorsExitTwoAndListEveryErrorWithItsSource) {
   const fs::path file = fs::temp_directory_path() / ("cdc-cli-bad-" + std::to_string(getpid()));
   std::ofstream(file) << "topic: tidb-cdc\nbrokerz: kafka:9092\nes-bulk-linger: 50\n";
-  const Finished r =
-      Run({"run", "--config", file.string(), "--es-gzip", "maybe", "-X", "fetch.wait.max.ms=-5"},
-          {"CDC_LISTEN=nowhere", "CDC_ES_PASSWROD=x"});
+  const Finished r = RunBinary(
+      {"run", "--config", file.string(), "--es-gzip", "maybe", "-X", "fetch.wait.max.ms=-5"},
+      {"CDC_LISTEN=nowhere", "CDC_ES_PASSWROD=x"});
   fs::remove(file);
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(r.out.empty()) << r.out;
-  for (const std::string want :
-       {"invalid configuration (6 errors)", file.string() + ":2: brokerz: unknown key",
-        file.string() + ":3: es-bulk-linger: must be a duration", "env CDC_LISTEN: listen:",
-        "env CDC_ES_PASSWROD: unknown variable (did you mean CDC_ES_PASSWORD?)",
-        "flag --es-gzip: es-gzip: must be true or false",
-        "flag -X: -X fetch.wait.max.ms: Configuration property \"fetch.wait.max.ms\" value -5"}) {
+  for (const std::string& want : std::vector<std::string>{
+           "invalid configuration (6 errors)", file.string() + ":2: brokerz: unknown key",
+           file.string() + ":3: es-bulk-linger: must be a duration", "env CDC_LISTEN: listen:",
+           "env CDC_ES_PASSWROD: unknown variable (did you mean CDC_ES_PASSWORD?)",
+           "flag --es-gzip: es-gzip: must be true or false",
+           "flag -X: -X fetch.wait.max.ms: Configuration property \"fetch.wait.max.ms\" value "
+           "-5"}) {
     EXPECT_NE(r.err.find(want), std::string::npos) << "missing: " << want << "\n" << r.err;
   }
 }
 
 TEST(CliBinaryTest, SecretsGivenByEnvNeverAppearInAFailingRun) {
-  const Finished r = Run({"run", "--log-level", "trace", "--topic", "bad topic"},
-                         {std::string("CDC_ES_PASSWORD=") + kSentinels[0],
-                          std::string("CDC_ES_API_KEY=") + kSentinels[1],
-                          std::string("CDC_X_SASL_PASSWORD=") + kSentinels[2],
-                          std::string("CDC_ES_PASSWORDD=") + kSentinels[0]});
+  const Finished r = RunBinary({"run", "--log-level", "trace", "--topic", "bad topic"},
+                               {std::string("CDC_ES_PASSWORD=") + kSentinels[0],
+                                std::string("CDC_ES_API_KEY=") + kSentinels[1],
+                                std::string("CDC_X_SASL_PASSWORD=") + kSentinels[2],
+                                std::string("CDC_ES_PASSWORDD=") + kSentinels[0]});
   EXPECT_EQ(r.status, 2);
   EXPECT_FALSE(r.err.empty());
   ExpectNoSentinel(r.out, "stdout");
@@ -159,12 +160,12 @@ TEST(CliBinaryTest, SecretsNeverAppearWhenStartupFailsAtRuntime) {
   busy_options.port = 0;
   HttpServer busy(std::move(busy_options));
   ASSERT_TRUE(busy.Start().ok());
-  const Finished r =
-      Run({"run", "--log-level", "trace", "--es-url", "", "--listen",
-           "127.0.0.1:" + std::to_string(busy.port()), "--brokers", "127.0.0.1:1"},
-          {"CDC_ES_USER=writer", std::string("CDC_ES_PASSWORD=") + kSentinels[0],
-           std::string("CDC_X_SASL_PASSWORD=") + kSentinels[2],
-           "CDC_STORE_PATH=" + (fs::temp_directory_path() / "cdc-cli-unused.sqlite").string()});
+  const Finished r = RunBinary(
+      {"run", "--log-level", "trace", "--es-url", "", "--listen",
+       "127.0.0.1:" + std::to_string(busy.port()), "--brokers", "127.0.0.1:1"},
+      {"CDC_ES_USER=writer", std::string("CDC_ES_PASSWORD=") + kSentinels[0],
+       std::string("CDC_X_SASL_PASSWORD=") + kSentinels[2],
+       "CDC_STORE_PATH=" + (fs::temp_directory_path() / "cdc-cli-unused.sqlite").string()});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("cannot start the HTTP server"), std::string::npos) << r.err;
   ExpectNoSentinel(r.out, "stdout");
@@ -179,7 +180,7 @@ TEST(CliBinaryTest, ServesProbesAndStopsCleanlyOnSigterm) {
                "CDC_SHUTDOWN_TIMEOUT=5s", "CDC_ES_USER=writer",
                std::string("CDC_ES_PASSWORD=") + kSentinels[0]});
   std::smatch m;
-  const std::regex listening("HTTP server listening host=127\\.0\\.0\\.1 port=(\\d+)");
+  const std::regex listening("HTTP server listening\" host=127\\.0\\.0\\.1 port=(\\d+)");
   std::string err;
   ASSERT_TRUE(testing::WaitFor(
       [&] {
@@ -210,7 +211,7 @@ TEST(CliBinaryTest, ServesProbesAndStopsCleanlyOnSigterm) {
   EXPECT_FALSE(ui->get_header_value("Content-Security-Policy").empty());
 
   const Finished probe =
-      Run({"healthcheck", "--url", "http://127.0.0.1:" + std::to_string(port) + "/healthz"});
+      RunBinary({"healthcheck", "--url", "http://127.0.0.1:" + std::to_string(port) + "/healthz"});
   EXPECT_EQ(probe.status, 0) << probe.err;
 
   child.Signal(SIGTERM);
@@ -222,11 +223,11 @@ TEST(CliBinaryTest, ServesProbesAndStopsCleanlyOnSigterm) {
 }
 
 TEST(CliBinaryTest, VersionAndHealthcheckOfNothing) {
-  const Finished v = Run({"version"});
+  const Finished v = RunBinary({"version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out, "cdc-consumer " CDC_VERSION "\n");
   const Finished hc =
-      Run({"healthcheck", "--url", "http://127.0.0.1:1/healthz", "--timeout", "1s"});
+      RunBinary({"healthcheck", "--url", "http://127.0.0.1:1/healthz", "--timeout", "1s"});
   EXPECT_EQ(hc.status, 1);
   EXPECT_FALSE(hc.err.empty());
 }

@@ -295,5 +295,35 @@ TEST(ConfigLoaderTest, BoolAndListForms) {
   EXPECT_EQ(c->es_urls, (std::vector<std::string>{"http://a:9200", "https://b:9243/"}));
 }
 
+// yaml-cpp recurses once per nesting level; hostile files must be refused before it runs.
+TEST(ConfigLoaderTest, RefusesFilesNestedTooDeeplyBeforeParsing) {
+  struct Case {
+    std::string yaml;
+    std::string error;  // "" when the file must load
+  };
+  std::string comment = "# ";
+  for (int i = 0; i < 40; ++i) comment += "a: ";
+  for (const Case& c :
+       {Case{"topic: " + std::string(300, '['), "values are nested too deeply"},
+        Case{std::string(300, '{'), "values are nested too deeply"},
+        Case{std::string(200, ' ') + "topic: x", "lines are indented too deeply"},
+        Case{std::string(40, '-'), ""},
+        Case{"- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -",
+             "values are nested too deeply"},
+        Case{std::string((1 << 20) + 1, '#'), "file is larger than 1 MiB"},
+        Case{comment + "\ntopic: t\n", ""}, Case{"redact-columns: [a, b, \"[x]\"]\n", ""}}) {
+    std::vector<ConfigError> errors;
+    const ConfigLayer layer = ParseConfigYaml(c.yaml, "f.yaml", errors);
+    if (c.error.empty()) {
+      EXPECT_TRUE(errors.empty() || errors[0].message.find("nested") == std::string::npos)
+          << c.yaml.substr(0, 60);
+    } else {
+      ASSERT_EQ(errors.size(), 1u) << c.yaml.substr(0, 60);
+      EXPECT_EQ(errors[0].message, c.error);
+      EXPECT_TRUE(layer.values.empty());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cdc

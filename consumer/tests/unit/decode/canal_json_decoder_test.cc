@@ -147,7 +147,8 @@ TEST(CanalJsonDecoderTest, HugeStringsAndWideRowsDecode) {
   EXPECT_EQ(message.events[0].data[1].value, big);
 
   std::string row = R"({"id":"1")";
-  for (int i = 0; i < 2000; ++i) row += ",\"c" + std::to_string(i) + "\":\"v" + std::to_string(i) + "\"";
+  for (int i = 0; i < 2000; ++i)
+    row += ",\"c" + std::to_string(i) + "\":\"v" + std::to_string(i) + "\"";
   status = Decode(Users("[" + row + "}]"), &message);
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(message.events[0].data.size(), 2001U);

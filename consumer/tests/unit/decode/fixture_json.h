@@ -25,7 +25,9 @@ namespace cdc::testing {
 inline std::string JsonDiffElements(simdjson::dom::element expected, simdjson::dom::element actual,
                                     const std::string& path) {
   using simdjson::dom::element_type;
-  auto is_int = [](element_type t) { return t == element_type::INT64 || t == element_type::UINT64; };
+  auto is_int = [](element_type t) {
+    return t == element_type::INT64 || t == element_type::UINT64;
+  };
   if (is_int(expected.type()) && is_int(actual.type())) {
     if (simdjson::minify(expected) == simdjson::minify(actual)) return "";
     return path + ": expected " + simdjson::minify(expected) + ", got " + simdjson::minify(actual);
@@ -60,14 +62,16 @@ inline std::string JsonDiffElements(simdjson::dom::element expected, simdjson::d
       }
       std::size_t i = 0;
       for (auto it_a = a.begin(), it_b = b.begin(); it_a != a.end(); ++it_a, ++it_b, ++i) {
-        const std::string diff = JsonDiffElements(*it_a, *it_b, path + "[" + std::to_string(i) + "]");
+        const std::string diff =
+            JsonDiffElements(*it_a, *it_b, path + "[" + std::to_string(i) + "]");
         if (!diff.empty()) return diff;
       }
       return "";
     }
     default:
       if (simdjson::minify(expected) == simdjson::minify(actual)) return "";
-      return path + ": expected " + simdjson::minify(expected) + ", got " + simdjson::minify(actual);
+      return path + ": expected " + simdjson::minify(expected) + ", got " +
+             simdjson::minify(actual);
   }
 }
 
@@ -222,7 +226,8 @@ inline DecodedMessage DecodedFromJson(std::string_view json) {
   simdjson::dom::parser parser;
   const simdjson::dom::element root = parser.parse(simdjson::padded_string(json)).value();
   DecodedMessage message;
-  if (!root["watermark_ts"].is_null()) message.watermark_ts = root["watermark_ts"].get_uint64().value();
+  if (!root["watermark_ts"].is_null())
+    message.watermark_ts = root["watermark_ts"].get_uint64().value();
   for (simdjson::dom::element e : root["events"].get_array().value()) {
     ChangeEvent event;
     const std::string_view op = e["op"].get_string().value();

@@ -75,8 +75,7 @@ TEST(DocumentExamplesTest, DocumentFieldsMatchTheEvent) {
       EXPECT_EQ(doc.database, event.database);
       EXPECT_EQ(doc.table, event.table);
       EXPECT_EQ(doc.commit_ts, event.commit_ts);
-      EXPECT_EQ(doc.event_time_ms,
-                event.commit_ts ? TsoPhysicalMs(*event.commit_ts) : event.es_ms);
+      EXPECT_EQ(doc.event_time_ms, event.commit_ts ? TsoPhysicalMs(*event.commit_ts) : event.es_ms);
     }
   }
 }

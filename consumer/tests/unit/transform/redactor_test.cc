@@ -11,14 +11,14 @@ namespace {
 TEST(RedactorTest, DefaultsCoverTheUsualSecretsInAnyCaseAndPosition) {
   const Redactor redactor(Redactor::DefaultPatterns());
   for (const char* name :
-       {"password", "PASSWORD", "Password", "user_password", "password_hash", "passwd", "pwd",
-        "db_pwd", "secret", "client_secret", "SecretKey", "token", "access_token", "api_key",
-        "API_KEY", "apikey", "private_key", "ssh_private_key", "credit_card",
-        "credit_card_number"}) {
+       {"password",  "PASSWORD",    "Password",        "user_password", "password_hash",
+        "passwd",    "pwd",         "db_pwd",          "secret",        "client_secret",
+        "SecretKey", "token",       "access_token",    "api_key",       "API_KEY",
+        "apikey",    "private_key", "ssh_private_key", "credit_card",   "credit_card_number"}) {
     EXPECT_TRUE(redactor.IsSensitive(name)) << name;
   }
-  for (const char* name : {"id", "username", "email", "created_at", "pass", "word", "api",
-                           "key", "credit", "card", "", "tok_en", "private-key"}) {
+  for (const char* name : {"id", "username", "email", "created_at", "pass", "word", "api", "key",
+                           "credit", "card", "", "tok_en", "private-key"}) {
     EXPECT_FALSE(redactor.IsSensitive(name)) << name;
   }
 }
@@ -50,17 +50,28 @@ TEST(RedactorTest, GlobsWithStarAndQuestionMark) {
     bool match;
   };
   const std::vector<Case> cases = {
-      {"*", "anything", true},         {"*", "", true},
-      {"pin*", "PIN_CODE", true},      {"pin*", "spin", false},
-      {"*_key", "AES_KEY", true},      {"*_key", "key_id", false},
-      {"*ssn*", "user_SSN_x", true},   {"*ssn*", "sn", false},
-      {"a*b*c", "aXXbYYc", true},      {"a*b*c", "aXXcYYb", false},
-      {"a*b*c", "abc", true},          {"a**c", "ac", true},
-      {"p?n", "PIN", true},            {"p?n", "pn", false},
-      {"p?n", "p\xc3\xa9n", true},     {"??", "\xe4\xb8\xad\xe6\x96\x87", true},
-      {"*a?c*", "xxABCyy", true},      {"*a?c*", "xxacyy", false},
-      {"x*y*z*", "xyz", true},         {"x*y*z", "xzy", false},
-      {"*token", "refresh_token", true}, {"*token", "tokens", false},
+      {"*", "anything", true},
+      {"*", "", true},
+      {"pin*", "PIN_CODE", true},
+      {"pin*", "spin", false},
+      {"*_key", "AES_KEY", true},
+      {"*_key", "key_id", false},
+      {"*ssn*", "user_SSN_x", true},
+      {"*ssn*", "sn", false},
+      {"a*b*c", "aXXbYYc", true},
+      {"a*b*c", "aXXcYYb", false},
+      {"a*b*c", "abc", true},
+      {"a**c", "ac", true},
+      {"p?n", "PIN", true},
+      {"p?n", "pn", false},
+      {"p?n", "p\xc3\xa9n", true},
+      {"??", "\xe4\xb8\xad\xe6\x96\x87", true},
+      {"*a?c*", "xxABCyy", true},
+      {"*a?c*", "xxacyy", false},
+      {"x*y*z*", "xyz", true},
+      {"x*y*z", "xzy", false},
+      {"*token", "refresh_token", true},
+      {"*token", "tokens", false},
   };
   for (const Case& c : cases) {
     const Redactor redactor({c.pattern});

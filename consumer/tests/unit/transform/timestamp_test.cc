@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/change_event.h"
+
 namespace cdc {
 namespace {
 
@@ -17,7 +19,7 @@ TEST(TimestampTest, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(Format(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(Format(1), "1970-01-01T00:00:00.001Z");
   EXPECT_EQ(Format(1591943372224), "2020-06-12T06:29:32.224Z");
-  EXPECT_EQ(Format(951782400000), "2000-02-29T00:00:00.000Z");  // leap day of a /400 year
+  EXPECT_EQ(Format(951782400000), "2000-02-29T00:00:00.000Z");   // leap day of a /400 year
   EXPECT_EQ(Format(4107542399999), "2100-02-28T23:59:59.999Z");  // 2100 is not a leap year
   EXPECT_EQ(Format(4107542400000), "2100-03-01T00:00:00.000Z");
   EXPECT_EQ(Format(-1), "1969-12-31T23:59:59.999Z");
