@@ -1,7 +1,8 @@
 // libFuzzer target for the bulk response classifier (sink/elasticsearch/bulk_response.h).
 // Input: byte 0 = the request's item count (0..15), byte 1 = the HTTP status (index into
-// kStatuses), the rest = the response body. Request position i is a `delete` when i % 5 == 4,
-// else a `create`, with id "id-<i>".
+// kStatuses), byte 2 = the actions (0 all create, 1 all delete, 2 all index, 3 all update,
+// else create with a delete at every fifth position), the rest = the response body. Position i
+// has id "id-<i>".
 //
 // Invariant checked on every input (besides the sanitizers): the classifier never reports an
 // item delivered unless an independent reading of the same bytes (simdjson DOM + JSON pointer,
@@ -53,6 +54,21 @@ bool OracleSaysSuccess(std::string_view body, std::size_t n, std::size_t i,
   return ref.op == BulkOp::kDelete && status == 404;
 }
 
+BulkOp OpAt(std::uint8_t mode, std::size_t i) {
+  switch (mode) {
+    case 0:
+      return BulkOp::kCreate;
+    case 1:
+      return BulkOp::kDelete;
+    case 2:
+      return BulkOp::kIndex;
+    case 3:
+      return BulkOp::kUpdate;
+    default:
+      return i % 5 == 4 ? BulkOp::kDelete : BulkOp::kCreate;
+  }
+}
+
 bool CleanReason(const std::string& reason) {
   for (const char c : reason) {
     const bool ok =
@@ -65,16 +81,15 @@ bool CleanReason(const std::string& reason) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
+  if (size < 3) return 0;
   const std::size_t n = data[0] % 16;
   const int http = kStatuses[data[1] % (sizeof(kStatuses) / sizeof(kStatuses[0]))];
-  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
+  const std::uint8_t mode = data[2];
+  const std::string_view body(reinterpret_cast<const char*>(data + 3), size - 3);
   std::vector<std::string> ids;
   std::vector<BulkItemRef> request;
   for (std::size_t i = 0; i < n; ++i) ids.push_back("id-" + std::to_string(i));
-  for (std::size_t i = 0; i < n; ++i) {
-    request.push_back({i % 5 == 4 ? BulkOp::kDelete : BulkOp::kCreate, ids[i]});
-  }
+  for (std::size_t i = 0; i < n; ++i) request.push_back({OpAt(mode, i), ids[i]});
   const cdc::es::BulkVerdict v = cdc::es::ClassifyBulkResponse(http, body, request);
   if (v.outcome != cdc::es::RequestOutcome::kItems) {
     if (!v.items.empty()) Fail("items reported with a request-level verdict", 0);

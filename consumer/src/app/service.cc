@@ -123,3 +123,5 @@ int RunService(const Config& config) {
   signals.Stop();
   return status;
 }
+
+}  // namespace cdc

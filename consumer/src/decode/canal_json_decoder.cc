@@ -21,6 +21,62 @@ constexpr std::size_t kInitialCapacity = std::size_t{64} << 10;
 // After a message larger than this the parser gives its memory back.
 constexpr std::size_t kRetainedCapacity = std::size_t{4} << 20;
 
+// The DOM parser rejects an integer >= 2^64 as a malformed number, wherever it is. When it is
+// `_tidb.commitTs` or `watermarkTs` the precise reason is worth reporting, so look for the key
+// in the raw text and check the digits after it. (This only refines the reason of a message
+// that is rejected anyway; it never accepts anything.)
+Status NumberError(std::string_view text) {
+  static constexpr std::string_view kMaxUint64 = "18446744073709551615";
+  struct Key {
+    std::string_view quoted;
+    DecodeError error;
+    const char* detail;
+  };
+  static constexpr Key kKeys[] = {
+      {"\"commitTs\"", DecodeError::kBadCommitTs, "_tidb.commitTs is 2^64 or more"},
+      {"\"watermarkTs\"", DecodeError::kBadWatermarkTs, "_tidb.watermarkTs is 2^64 or more"},
+  };
+  auto skip_blanks = [&](std::size_t i) {
+    while (i < text.size() &&
+           (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) {
+      ++i;
+    }
+    return i;
+  };
+  for (const Key& key : kKeys) {
+    for (std::size_t pos = text.find(key.quoted); pos != std::string_view::npos;
+         pos = text.find(key.quoted, pos + 1)) {
+      std::size_t i = skip_blanks(pos + key.quoted.size());
+      if (i >= text.size() || text[i] != ':') continue;
+      i = skip_blanks(i + 1);
+      const std::size_t start = i;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+      const std::string_view digits = text.substr(start, i - start);
+      if (digits.size() > kMaxUint64.size() ||
+          (digits.size() == kMaxUint64.size() && digits > kMaxUint64)) {
+        return MakeDecodeError(key.error, key.detail);
+      }
+    }
+  }
+  return MakeDecodeError(DecodeError::kInvalidJson,
+                         "a number is malformed or out of range (integers must be below 2^64)");
+}
+
+Status ParseError(simdjson::error_code error, std::string_view json) {
+  switch (error) {
+    case simdjson::CAPACITY:
+    case simdjson::MEMALLOC:
+      return MakeDecodeError(DecodeError::kTooLarge, "the message does not fit the parser");
+    case simdjson::DEPTH_ERROR:
+      return MakeDecodeError(DecodeError::kInvalidJson, "nesting deeper than 64 levels");
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return NumberError(json);
+    default:
+      return MakeDecodeError(DecodeError::kInvalidJson, simdjson::error_message(error));
+  }
+}
+
 }  // namespace
 
 // Why the DOM parser and not simdjson's On-Demand front end: Debian's simdjson headers are
@@ -48,52 +104,11 @@ struct CanalJsonDecoder::Impl {
     return simdjson::padded_string_view(buffer.get(), payload.size(), capacity);
   }
 
-  Status ParseError(simdjson::error_code error, simdjson::padded_string_view json);
-  Status NumberError(simdjson::padded_string_view json);
-
   simdjson::dom::parser parser;
-  simdjson::ondemand::parser error_parser;  // only on the error path, see NumberError
   std::unique_ptr<char[]> buffer;
   std::size_t capacity = 0;
   RawMessage raw;
 };
-
-Status CanalJsonDecoder::Impl::ParseError(simdjson::error_code error,
-                                          simdjson::padded_string_view json) {
-  switch (error) {
-    case simdjson::CAPACITY:
-    case simdjson::MEMALLOC:
-      return MakeDecodeError(DecodeError::kTooLarge, "the message does not fit the parser");
-    case simdjson::DEPTH_ERROR:
-      return MakeDecodeError(DecodeError::kInvalidJson, "nesting deeper than 64 levels");
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return NumberError(json);
-    default:
-      return MakeDecodeError(DecodeError::kInvalidJson, simdjson::error_message(error));
-  }
-}
-
-// The DOM parser rejects an integer >= 2^64 as a malformed number, wherever it is. When it is
-// `_tidb.commitTs` (or watermarkTs) the precise reason is worth reporting, so look there with
-// the lazy parser, which does not parse the numbers it skips.
-Status CanalJsonDecoder::Impl::NumberError(simdjson::padded_string_view json) {
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::value tidb;
-  simdjson::ondemand::value tso;
-  if (!error_parser.iterate(json).get(doc) && !doc.find_field_unordered("_tidb").get(tidb)) {
-    if (!tidb.find_field_unordered("commitTs").get(tso) && tso.get_uint64().error()) {
-      return MakeDecodeError(DecodeError::kBadCommitTs,
-                             "_tidb.commitTs must be an integer in [0, 2^64)");
-    }
-    if (!tidb.find_field_unordered("watermarkTs").get(tso) && tso.get_uint64().error()) {
-      return MakeDecodeError(DecodeError::kBadWatermarkTs,
-                             "_tidb.watermarkTs must be an integer in [0, 2^64)");
-    }
-  }
-  return MakeDecodeError(DecodeError::kInvalidJson,
-                         "a number is malformed or out of range (integers must be below 2^64)");
-}
 
 CanalJsonDecoder::CanalJsonDecoder() : impl_(std::make_unique<Impl>()) {}
 CanalJsonDecoder::~CanalJsonDecoder() = default;
@@ -113,7 +128,7 @@ Status CanalJsonDecoder::Decode(std::string_view payload, DecodedMessage* out) {
   // the top-level value.
   if (const simdjson::error_code e =
           impl_->parser.parse(json.data(), json.length(), /*realloc_if_needed=*/false).get(root)) {
-    status = impl_->ParseError(e, json);
+    status = ParseError(e, payload);
   } else {
     status = ParseEnvelope(root, &impl_->raw);
   }

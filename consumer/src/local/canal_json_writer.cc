@@ -125,8 +125,8 @@ std::string EncodeCanalDml(const SimDml& dml) {
 }
 
 std::string EncodeCanalDdl(std::string_view database, std::string_view table,
-                           std::string_view ddl_type, std::string_view sql,
-                           std::uint64_t commit_ts, std::int64_t ts_ms) {
+                           std::string_view ddl_type, std::string_view sql, std::uint64_t commit_ts,
+                           std::int64_t ts_ms) {
   std::string out = "{\"id\":0,\"database\":";
   AppendJsonString(out, database);
   out += ",\"table\":";
@@ -136,8 +136,9 @@ std::string EncodeCanalDdl(std::string_view database, std::string_view table,
   out += ",\"es\":" + std::to_string(commit_ts >> 18) + ",\"ts\":" + std::to_string(ts_ms);
   out += ",\"sql\":";
   AppendJsonString(out, sql);
-  out += ",\"sqlType\":null,\"mysqlType\":null,\"data\":null,\"old\":null,\"_tidb\":{\"commitTs\":" +
-         std::to_string(commit_ts) + "}}";
+  out +=
+      ",\"sqlType\":null,\"mysqlType\":null,\"data\":null,\"old\":null,\"_tidb\":{\"commitTs\":" +
+      std::to_string(commit_ts) + "}}";
   return out;
 }
 

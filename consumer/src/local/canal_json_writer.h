@@ -30,7 +30,7 @@ struct SimDml {
   const std::vector<SimColumn>* columns = nullptr;
   // The order of mysqlType keys: TiCDC fills it from a Go map, so it is random per message.
   std::vector<std::size_t> mysql_type_order;
-  SimRow data;  // the new row (INSERT/UPDATE) or the deleted row (DELETE)
+  SimRow data;                // the new row (INSERT/UPDATE) or the deleted row (DELETE)
   std::optional<SimRow> old;  // UPDATE: the full previous row
 };
 
@@ -43,8 +43,8 @@ std::string EncodeCanalDml(const SimDml& dml);
 // A DDL message (goccy/go-json struct order `... sqlType, mysqlType, data, old, _tidb`), no
 // terminator.
 std::string EncodeCanalDdl(std::string_view database, std::string_view table,
-                           std::string_view ddl_type, std::string_view sql,
-                           std::uint64_t commit_ts, std::int64_t ts_ms);
+                           std::string_view ddl_type, std::string_view sql, std::uint64_t commit_ts,
+                           std::int64_t ts_ms);
 
 // A TIDB_WATERMARK message, no terminator.
 std::string EncodeCanalWatermark(std::uint64_t watermark_ts, std::int64_t ts_ms);

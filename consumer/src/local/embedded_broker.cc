@@ -40,9 +40,8 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
     return Err(Status::Internal("rd_kafka_mock_cluster_new failed (no loopback listener?)"));
   }
   broker->bootstrap_ = rd_kafka_mock_cluster_bootstraps(broker->cluster_);
-  for (const auto& [topic, partitions] :
-       {std::pair{options.topic, options.partitions},
-        std::pair{options.dlq_topic, options.dlq_partitions}}) {
+  for (const auto& [topic, partitions] : {std::pair{options.topic, options.partitions},
+                                          std::pair{options.dlq_topic, options.dlq_partitions}}) {
     const rd_kafka_resp_err_t rc =
         rd_kafka_mock_topic_create(broker->cluster_, topic.c_str(), partitions, 1);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {

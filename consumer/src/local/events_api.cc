@@ -52,8 +52,8 @@ ApiResponse HandleEventsRequest(EventQueryBackend& backend, const QueryParams& p
     if (!value) return Error(400, value.error().message());
     *field = std::move(*value);
   }
-  if (!query.op.empty() && query.op != "insert" && query.op != "update" &&
-      query.op != "delete" && query.op != "ddl") {
+  if (!query.op.empty() && query.op != "insert" && query.op != "update" && query.op != "delete" &&
+      query.op != "ddl") {
     return Error(400, "op must be one of insert, update, delete, ddl");
   }
   auto limit = Single(params, "limit");

@@ -10,11 +10,11 @@ namespace cdc {
 namespace {
 
 constexpr const char* kDatabase = "appdb";
-constexpr const char* kNames[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace",
-                                  "heidi", "ivan", "judy", "mallory", "niaj", "olivia", "peggy"};
-constexpr const char* kNotes[] = {"gift wrap", "leave at the door", "Ünïcödé ✓ 测试",
-                                  "quote \" and backslash \\", "tab\tand\nnewline",
-                                  "fish & chips <b>bold</b>"};
+constexpr const char* kNames[] = {"alice", "bob",  "carol", "dave",    "erin", "frank",  "grace",
+                                  "heidi", "ivan", "judy",  "mallory", "niaj", "olivia", "peggy"};
+constexpr const char* kNotes[] = {"gift wrap",         "leave at the door",
+                                  "Ünïcödé ✓ 测试",    "quote \" and backslash \\",
+                                  "tab\tand\nnewline", "fish & chips <b>bold</b>"};
 // Order ids start just below 2^63 so the feed crosses into the range where TiCDC promotes a
 // bigint unsigned column's sqlType from -5 (BIGINT) to 3 (DECIMAL).
 constexpr std::uint64_t kFirstOrderId = 9223372036854775708ULL;  // 2^63 - 100
@@ -103,8 +103,9 @@ SimRow FeedGenerator::NewRow(Table& table) {
     if (options_.hostile_every > 0 &&
         users_inserted_ % static_cast<std::uint64_t>(options_.hostile_every) ==
             3 % static_cast<std::uint64_t>(options_.hostile_every)) {
-      username = kHostileValues[(users_inserted_ / static_cast<std::uint64_t>(
-                                    options_.hostile_every)) % std::size(kHostileValues)];
+      username =
+          kHostileValues[(users_inserted_ / static_cast<std::uint64_t>(options_.hostile_every)) %
+                         std::size(kHostileValues)];
     }
     return {std::to_string(id), username, "s3cr3t-" + std::to_string(Uniform(1000000)),
             name + "." + std::to_string(id) + "@example.com", Timestamp()};
@@ -125,8 +126,8 @@ SimRow FeedGenerator::NewRow(Table& table) {
           name + "-report-" + std::to_string(id) + ".pdf",
           RandomBytes(16),
           Uniform(5) == 0 ? std::nullopt : std::optional<std::string>(content),
-          "{\"owner\": \"" + name + "\", \"tags\": [\"a\", \"b\"], \"v\": " +
-              std::to_string(Uniform(100)) + "}",
+          "{\"owner\": \"" + name +
+              "\", \"tags\": [\"a\", \"b\"], \"v\": " + std::to_string(Uniform(100)) + "}",
           std::to_string(Uniform(1u << 30))};
 }
 
@@ -213,7 +214,7 @@ std::vector<SimMessage> FeedGenerator::NextTransaction() {
     std::size_t pick = table.live.empty() ? 0 : Uniform(table.live.size());
     while (can_touch && touched.count(pick) != 0) pick = (pick + 1) % table.live.size();
     if (!can_touch || (!full && dice >= static_cast<std::uint64_t>(options_.update_percent +
-                                                                  options_.delete_percent))) {
+                                                                   options_.delete_percent))) {
       SimRow row = NewRow(table);
       table.live.push_back(row);
       touched.insert(table.live.size() - 1);

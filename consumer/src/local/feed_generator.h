@@ -14,11 +14,11 @@ namespace cdc {
 struct FeedGeneratorOptions {
   std::uint64_t seed = 1;
   std::int32_t partitions = 6;
-  int update_percent = 30;    // of row changes on an existing row
+  int update_percent = 30;  // of row changes on an existing row
   int delete_percent = 15;
-  int ddl_every = 250;        // one DDL per this many transactions; 0 = never
-  int hostile_every = 20;     // every Nth appdb.users insert carries a hostile username; 0 = never
-  std::size_t max_live_rows = 2000;  // per table; past it deletes are preferred
+  int ddl_every = 250;     // one DDL per this many transactions; 0 = never
+  int hostile_every = 20;  // every Nth appdb.users insert carries a hostile username; 0 = never
+  std::size_t max_live_rows = 2000;        // per table; past it deletes are preferred
   std::function<std::int64_t()> now_ms{};  // wall clock (TSO physical part, `ts`); tests inject
 };
 

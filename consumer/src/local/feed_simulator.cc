@@ -64,10 +64,9 @@ Status ProduceAll(KafkaProducer& producer, const std::string& topic,
 Status RunGenerated(const SimulatorOptions& options, std::int32_t partitions,
                     KafkaProducer& producer, const std::atomic<bool>& stop,
                     SimulatorReport& report) {
-  FeedGenerator generator({.seed = options.seed != 0
-                                       ? options.seed
-                                       : static_cast<std::uint64_t>(
-                                             Clock::now().time_since_epoch().count()),
+  FeedGenerator generator({.seed = options.seed != 0 ? options.seed
+                                                     : static_cast<std::uint64_t>(
+                                                           Clock::now().time_since_epoch().count()),
                            .partitions = partitions,
                            .ddl_every = options.ddl_every,
                            .hostile_every = options.hostile_every});
@@ -82,8 +81,7 @@ Status RunGenerated(const SimulatorOptions& options, std::int32_t partitions,
     if (auto st = ProduceAll(producer, options.topic, txn, report); !st.ok()) return st;
     const bool after_ddl = txn.front().kind == SimMessage::Kind::kDdl;
     if (after_ddl || Clock::now() >= next_watermark) {
-      if (auto st = ProduceAll(producer, options.topic, generator.Watermarks(), report);
-          !st.ok()) {
+      if (auto st = ProduceAll(producer, options.topic, generator.Watermarks(), report); !st.ok()) {
         return st;
       }
       next_watermark = Clock::now() + options.watermark_interval;
@@ -94,16 +92,14 @@ Status RunGenerated(const SimulatorOptions& options, std::int32_t partitions,
   return ProduceAll(producer, options.topic, generator.Watermarks(), report);
 }
 
-Status RunReplay(const SimulatorOptions& options, std::int32_t partitions,
-                 KafkaProducer& producer, const std::atomic<bool>& stop,
-                 SimulatorReport& report) {
+Status RunReplay(const SimulatorOptions& options, std::int32_t partitions, KafkaProducer& producer,
+                 const std::atomic<bool>& stop, SimulatorReport& report) {
   std::ifstream in(options.replay_file, std::ios::binary);
   if (!in) return Status::InvalidConfig("cannot read replay file " + options.replay_file);
   Pacer pacer(options.rate);
   std::string line;
   std::int64_t lines = 0;
-  while (!stop.load() && (options.count <= 0 || lines < options.count) &&
-         std::getline(in, line)) {
+  while (!stop.load() && (options.count <= 0 || lines < options.count) && std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++lines;
     const std::int32_t partition = ReplayPartition(line, partitions);

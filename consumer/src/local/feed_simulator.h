@@ -15,19 +15,19 @@ namespace cdc {
 struct SimulatorOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string topic = "tidb-cdc";
-  double rate = 50;         // row changes per second (replay: lines per second); <= 0: unpaced
+  double rate = 50;           // row changes per second (replay: lines per second); <= 0: unpaced
   std::string replay_file{};  // when set, produce this file's lines instead of generating
-  std::uint64_t seed = 0;   // 0: from the clock
-  std::int64_t count = 0;   // stop after this many row changes (replay: lines); 0: until stopped
+  std::uint64_t seed = 0;     // 0: from the clock
+  std::int64_t count = 0;     // stop after this many row changes (replay: lines); 0: until stopped
   std::chrono::milliseconds watermark_interval{1000};
-  int ddl_every = 250;      // see FeedGeneratorOptions
+  int ddl_every = 250;  // see FeedGeneratorOptions
   int hostile_every = 20;
 };
 
 // What a simulator run produced (printed as one JSON line at the end of `simulate`).
 struct SimulatorReport {
-  std::int64_t messages = 0;    // Kafka records produced, watermarks included
-  std::int64_t rows = 0;        // row changes (generated mode)
+  std::int64_t messages = 0;  // Kafka records produced, watermarks included
+  std::int64_t rows = 0;      // row changes (generated mode)
   std::int64_t ddl = 0;
   std::int64_t watermarks = 0;  // watermark records (one per partition per tick)
   std::int64_t failed = 0;      // records librdkafka could not deliver

@@ -20,18 +20,29 @@ const std::string_view kUiHtml = R"html(<!doctype html>
   <span id="status" class="muted">connecting…</span>
 </header>
 <section class="stats">
-  <div class="stat"><span class="label">Events/s</span><span id="stat-rate" class="value">–</span></div>
-  <div class="stat"><span class="label">Events stored</span><span id="stat-total" class="value">–</span></div>
-  <div class="stat"><span class="label">Consumer lag (messages)</span><span id="stat-lag" class="value">–</span></div>
-  <div class="stat"><span class="label">End-to-end latency p50 / p99</span><span id="stat-latency" class="value">–</span></div>
+  <div class="stat">
+    <span class="label">Events/s</span><span id="stat-rate" class="value">–</span>
+  </div>
+  <div class="stat">
+    <span class="label">Events stored</span><span id="stat-total" class="value">–</span>
+  </div>
+  <div class="stat">
+    <span class="label">Consumer lag (messages)</span><span id="stat-lag" class="value">–</span>
+  </div>
+  <div class="stat">
+    <span class="label">End-to-end latency p50 / p99</span>
+    <span id="stat-latency" class="value">–</span>
+  </div>
   <div class="stat pie-box">
     <span class="label">Operations</span>
-    <svg id="pie" viewBox="-1.05 -1.05 2.1 2.1" width="110" height="110" role="img" aria-label="operations"></svg>
+    <svg id="pie" viewBox="-1.05 -1.05 2.1 2.1" width="110" height="110" role="img"
+         aria-label="operations"></svg>
     <ul id="pie-legend"></ul>
   </div>
 </section>
 <section class="controls">
-  <input id="search" type="search" placeholder="Search values (full text)…" maxlength="256" autocomplete="off" aria-label="search">
+  <input id="search" type="search" placeholder="Search values (full text)…" maxlength="256"
+         autocomplete="off" aria-label="search">
   <select id="table-filter" aria-label="table"><option value="">All tables</option></select>
   <select id="op-filter" aria-label="operation">
     <option value="">All operations</option>
@@ -45,7 +56,10 @@ const std::string_view kUiHtml = R"html(<!doctype html>
 </section>
 <p id="error" role="alert" hidden></p>
 <table id="events">
-  <thead><tr><th>Time</th><th>Database</th><th>Table</th><th>Operation</th><th>Primary key</th><th>Changed columns</th></tr></thead>
+  <thead><tr>
+    <th>Time</th><th>Database</th><th>Table</th><th>Operation</th><th>Primary key</th>
+    <th>Changed columns</th>
+  </tr></thead>
   <tbody id="rows"></tbody>
 </table>
 </body>
@@ -70,13 +84,15 @@ header .muted { color: #b8bfcc; }
 .pie-box .label { width: 100%; }
 #pie-legend { list-style: none; margin: 0; padding: 0; font-size: .85rem; }
 #pie-legend .swatch { display: inline-block; width: .7rem; height: .7rem; margin-right: .3rem; }
-.controls { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center; padding: 0 1.2rem .6rem; }
-#search { flex: 1 1 20rem; padding: .4rem .6rem; border: 1px solid var(--line); border-radius: 4px; }
+.controls { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center;
+            padding: 0 1.2rem .6rem; }
+#search { flex: 1 1 20rem; padding: .4rem .6rem; border: 1px solid var(--line);
+          border-radius: 4px; }
 select { padding: .35rem; }
 #error { margin: 0 1.2rem .6rem; padding: .5rem .8rem; background: #fdecea; color: var(--del);
          border-radius: 4px; }
-table { width: calc(100% - 2.4rem); margin: 0 1.2rem 2rem; border-collapse: collapse; background: #fff;
-        border: 1px solid var(--line); }
+table { width: calc(100% - 2.4rem); margin: 0 1.2rem 2rem; border-collapse: collapse;
+        background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line);
          vertical-align: top; }
 th { background: #eef0f4; font-weight: 600; position: sticky; top: 0; }

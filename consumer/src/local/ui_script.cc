@@ -124,7 +124,8 @@ const std::string_view kUiScript = R"js('use strict';
       const li = el('li');
       const swatch = el('span', 'swatch op-' + op);
       swatch.append(document.createTextNode('■'));
-      li.append(swatch, document.createTextNode(op + ' ' + n + ' (' + Math.round(frac * 100) + '%)'));
+      const share = Math.round(frac * 100);
+      li.append(swatch, document.createTextNode(op + ' ' + n + ' (' + share + '%)'));
       items.push(li);
     }
     svg.replaceChildren(...shapes);
@@ -228,7 +229,9 @@ const std::string_view kUiScript = R"js('use strict';
     if (op) params.set('op', op);
     const res = await fetch('/api/events?' + params.toString(), {cache: 'no-store'});
     const body = await res.json();
-    if (!res.ok) throw new Error(typeof body.error === 'string' ? body.error : 'HTTP ' + res.status);
+    if (!res.ok) {
+      throw new Error(typeof body.error === 'string' ? body.error : 'HTTP ' + res.status);
+    }
     renderEvents(body);
   }
 

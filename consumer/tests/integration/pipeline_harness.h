@@ -94,24 +94,6 @@ inline void ExpectNoStoreAfterRevoke(const std::vector<SourceEvent>& events) {
   }
 }
 
-// True when, for every partition, the source stored `highs[p]` since it was last assigned it:
-// it consumed and finished everything produced.
-inline bool StoredReached(const std::vector<SourceEvent>& events,
-                          const std::vector<std::int64_t>& highs) {
-  std::vector<std::int64_t> stored(highs.size(), -1);
-  for (const SourceEvent& e : events) {
-    const auto p = static_cast<std::size_t>(e.partition);
-    if (p >= highs.size()) continue;
-    if (e.kind == SourceEvent::Kind::kAssigned || e.kind == SourceEvent::Kind::kRevoked ||
-        e.kind == SourceEvent::Kind::kLost) {
-      stored[p] = -1;
-    } else if (e.kind == SourceEvent::Kind::kStored) {
-      stored[p] = e.offset;
-    }
-  }
-  return stored == highs;
-}
-
 // A Pipeline with a FakeSink, started on construction.
 class RunningPipeline {
  public:

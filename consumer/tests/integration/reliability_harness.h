@@ -168,6 +168,32 @@ class ReliabilityTest : public ::testing::Test {
            p->Running();
   }
 
+  // State for a failure message: store vs produced, committed vs end of log, the consumer's
+  // sink counters.
+  std::string Diagnose(std::uint16_t port = 0) {
+    std::string out = "documents=" + std::to_string(es_.DocumentCount()) +
+                      " rows=" + std::to_string(work_->rows()) +
+                      " bulk_requests=" + std::to_string(es_.bulk_requests());
+    if (auto committed = offsets_->Committed()) {
+      out += " committed_sum=" + std::to_string(CommittedSum(*committed)) +
+             " end_of_log_sum=" + std::to_string(Sum(work_->ExpectedHighs()));
+    }
+    if (port != 0) {
+      const std::string scrape = Scrape(port);
+      for (const char* name : {"cdc_bulk_requests_total", "cdc_bulk_items_total",
+                               "cdc_buffered_bytes", "cdc_sink_retries_total",
+                               "cdc_dead_letters_total", "cdc_sink_up", "cdc_kafka_up"}) {
+        std::size_t pos = 0;
+        while ((pos = scrape.find(name, pos)) != std::string::npos) {
+          const std::size_t eol = scrape.find('\n', pos);
+          if (pos == 0 || scrape[pos - 1] == '\n') out += "\n  " + scrape.substr(pos, eol - pos);
+          pos = eol == std::string::npos ? scrape.size() : eol;
+        }
+      }
+    }
+    return out;
+  }
+
   // Sum over ids of (received - 1): writes the consumer sent again after the first one.
   std::int64_t Redelivered() const {
     std::int64_t n = 0;
@@ -175,12 +201,12 @@ class ReliabilityTest : public ::testing::Test {
     return n;
   }
 
-  void ExpectBrokerKeptEverything(Figures* figures) {
+  void ExpectBrokerKeptEverything(Figures* figures = nullptr) {
     const Workload::BrokerCheck broker = work_->CheckBroker();
     EXPECT_EQ(broker.dropped_partitions, 0) << "the mock cluster dropped data (5 MiB/partition)";
     EXPECT_EQ(broker.mismatched_partitions, 0);
     EXPECT_EQ(broker.high_watermark_sum, work_->records());
-    figures->Add("low_watermarks", broker.low_watermark_sum);
+    if (figures != nullptr) figures->Add("low_watermarks", broker.low_watermark_sum);
   }
 
   std::string name_;

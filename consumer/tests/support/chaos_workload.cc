@@ -293,7 +293,8 @@ GroupOffsets::GroupOffsets(const std::string& bootstraps, const std::string& gro
     : topic_(std::move(topic)), partitions_(partitions) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[256];
-  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
+  // Quiet: the scenarios take brokers down on purpose.
+  rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), err, sizeof(err));
   rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof(err));
   rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
@@ -332,6 +333,12 @@ bool GroupOffsets::Reached(const std::vector<std::int64_t>& highs) {
     if (highs[p] > 0 && (*committed)[p] < highs[p]) return false;
   }
   return true;
+}
+
+std::int64_t CommittedSum(const std::vector<std::int64_t>& committed) {
+  std::int64_t s = 0;
+  for (std::int64_t offset : committed) s += offset > 0 ? offset : 0;
+  return s;
 }
 
 std::vector<std::string> MetricSeries(const std::string& scrape, std::string_view name) {
@@ -401,6 +408,10 @@ std::vector<std::string> RunArgs(const ConsumerArgs& a) {
       "-X",
       "fetch.wait.max.ms=50",
   };
+  // CDC_RELIABILITY_LOG_LEVEL=debug reproduces a failure with the consumer's debug logs.
+  if (const char* level = std::getenv("CDC_RELIABILITY_LOG_LEVEL"); level != nullptr && *level) {
+    args.insert(args.end(), {"--log-level", level});
+  }
   args.insert(args.end(), a.extra.begin(), a.extra.end());
   return args;
 }

@@ -147,6 +147,7 @@ bool CommittedAtLeast(const std::string& bootstraps, const std::string& group,
                       const std::string& topic, const std::vector<std::int64_t>& highs);
 std::int64_t Sum(const std::vector<std::int64_t>& v);
 std::int64_t CommittedSum(const std::map<std::int32_t, std::int64_t>& committed);
+std::int64_t CommittedSum(const std::vector<std::int64_t>& committed);
 
 // The committed offsets of a consumer group, read through one long-lived handle that never
 // joins the group (cheap enough to poll). Test thread only.

@@ -86,7 +86,8 @@ struct ElasticsearchSinkOptions {
   std::string dead_letter_source_topic;
 
   // Where the sink reports state changes (cluster down/up, template installed, refusals). The
-  // text never holds row data or secrets. Empty: silent. The pipeline wires it to spdlog.
+  // text never holds row data or secrets. Called from the worker threads, so it must be
+  // thread-safe (spdlog loggers are). Empty: silent. The pipeline wires it to spdlog.
   std::function<void(SinkLogLevel, std::string_view)> on_log;
 
   // Seed of the jitter generator; 0 draws one from std::random_device. Tests fix it.

@@ -45,9 +45,9 @@ Status SqliteStatement::Check(int rc, const char* what) const {
 }
 
 Status SqliteStatement::BindText(int index, std::string_view value) {
-  return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                   SQLITE_UTF8),
-               "bind text");
+  return Check(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      "bind text");
 }
 
 Status SqliteStatement::BindInt64(int index, std::int64_t value) {

@@ -36,7 +36,8 @@ CREATE TRIGGER IF NOT EXISTS events_fts_insert AFTER INSERT ON events BEGIN
   INSERT INTO events_fts(rowid, search_text) VALUES (new.seq, new.search_text);
 END;
 CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN
-  INSERT INTO events_fts(events_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+  INSERT INTO events_fts(events_fts, rowid, search_text)
+    VALUES ('delete', old.seq, old.search_text);
 END;
 )sql";
 
@@ -225,9 +226,8 @@ void SqliteSink::Run() {
         return;
       }
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, backoff, [&] {
-        return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_;
-      });
+      cv_.wait_for(lock, backoff,
+                   [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
       backoff = std::min(backoff * 2, options_.max_retry_backoff);
     }
     if (!healthy_.exchange(true) && metrics_ != nullptr) metrics_->SetSinkUp(true);

@@ -19,11 +19,11 @@
 namespace cdc {
 
 struct SqliteSinkOptions {
-  std::string path;                      // the database file; created when missing
-  std::int64_t max_rows = 1'000'000;     // retention by count (oldest rows pruned first); 0 = none
+  std::string path;                   // the database file; created when missing
+  std::int64_t max_rows = 1'000'000;  // retention by count (oldest rows pruned first); 0 = none
   std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);  // by ingest age; 0 = none
-  std::size_t max_batch_records = 1000;  // rows per transaction
-  std::chrono::milliseconds linger{20};  // how long a partial batch waits for more rows
+  std::size_t max_batch_records = 1000;                            // rows per transaction
+  std::chrono::milliseconds linger{20};     // how long a partial batch waits for more rows
   std::size_t max_queued_records = 20'000;  // TrySubmit returns false past this
   std::chrono::milliseconds max_retry_backoff{2000};
   // Wall clock in ms since the epoch (ingested_ms, retention, end-to-end latency); tests inject.

@@ -303,6 +303,13 @@ void KafkaSource::OnRevoking(const std::vector<std::int32_t>& partitions, bool l
     Status st = consumer_->CommitSync();
     if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
   }
+  // librdkafka keeps an application pause across assignments: a partition revoked while paused
+  // would come back paused and never be fetched again. Resume it before it goes.
+  std::vector<std::int32_t> paused;
+  for (std::int32_t p : partitions) {
+    if (paused_parts_.contains(p)) paused.push_back(p);
+  }
+  if (Status st = consumer_->Resume(paused); !st.ok()) Log(LogLevel::kWarn, st.ToString());
   const std::set<std::int32_t> revoked(partitions.begin(), partitions.end());
   for (std::int32_t p : partitions) {
     tracker_.Revoke(p);

@@ -44,8 +44,8 @@ std::vector<Record> ReadAll(const std::string& brokers, const std::string& topic
         if (msg != nullptr) {
           if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             EXPECT_EQ(msg->key, nullptr) << "TiCDC sends null keys";
-            out.push_back({msg->partition,
-                           std::string(static_cast<const char*>(msg->payload), msg->len)});
+            out.push_back(
+                {msg->partition, std::string(static_cast<const char*>(msg->payload), msg->len)});
           }
           rd_kafka_message_destroy(msg);
         }
@@ -87,8 +87,8 @@ class EmbeddedBrokerTest : public ::testing::Test {
 TEST_F(EmbeddedBrokerTest, CreatesBothTopicsAndPublishesItsAddressWhileRunning) {
   const std::string file = dir_ + "/state/bootstrap.servers";
   {
-    auto broker = EmbeddedBroker::Start(
-        {.partitions = 4, .dlq_partitions = 2, .state_dir = dir_ + "/state"});
+    auto broker =
+        EmbeddedBroker::Start({.partitions = 4, .dlq_partitions = 2, .state_dir = dir_ + "/state"});
     ASSERT_TRUE(broker.has_value()) << broker.error().ToString();
     const std::string bootstrap = (*broker)->bootstrap_servers();
     EXPECT_TRUE(bootstrap.starts_with("127.0.0.1:")) << bootstrap;
@@ -126,9 +126,9 @@ TEST_F(EmbeddedBrokerTest, SimulatedFeedLandsOnTheRightPartitions) {
       continue;
     }
     const bool ddl = r.value.find("\"isDdl\":true") != std::string::npos;
-    const std::string table = r.value.substr(r.value.find("\"table\":\"") + 9,
-                                             r.value.find("\",\"pkNames\"") -
-                                                 r.value.find("\"table\":\"") - 9);
+    const std::string table =
+        r.value.substr(r.value.find("\"table\":\"") + 9,
+                       r.value.find("\",\"pkNames\"") - r.value.find("\"table\":\"") - 9);
     if (ddl) {
       EXPECT_EQ(r.partition, 0) << "DDL goes to partition 0";
       ++by_table_op["appdb." + table + ".ddl"];
@@ -153,10 +153,11 @@ TEST_F(EmbeddedBrokerTest, ReplayProducesTheFileLineByLine) {
   auto broker = EmbeddedBroker::Start({.partitions = 3});
   ASSERT_TRUE(broker.has_value());
   const std::atomic<bool> stop{false};
-  auto report = RunFeedSimulator({.brokers = (*broker)->bootstrap_servers(),
-                                  .rate = 0,
-                                  .replay_file = testing::FixturePath("local/replay_sample.ndjson")},
-                                 stop);
+  auto report =
+      RunFeedSimulator({.brokers = (*broker)->bootstrap_servers(),
+                        .rate = 0,
+                        .replay_file = testing::FixturePath("local/replay_sample.ndjson")},
+                       stop);
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   // 5 non-empty lines; the watermark goes to each of the 3 partitions.
   EXPECT_EQ(report->messages, 7);

@@ -47,9 +47,11 @@ std::string ErrorText(const ApiResponse& r) {
 
 TEST(EventsApiTest, PassesValidatedParametersToTheBackend) {
   FakeBackend backend;
-  const ApiResponse r = HandleEventsRequest(
-      backend, {{"q", "alice bob"}, {"table", "users"}, {"database", "appdb"}, {"op", "update"},
-                {"limit", "500"}});
+  const ApiResponse r = HandleEventsRequest(backend, {{"q", "alice bob"},
+                                                      {"table", "users"},
+                                                      {"database", "appdb"},
+                                                      {"op", "update"},
+                                                      {"limit", "500"}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "[]");
   EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
@@ -72,10 +74,17 @@ TEST(EventsApiTest, RejectsBadParametersWith400AndNeverEchoesThem) {
   FakeBackend backend;
   const std::string secret = "<script>SENTINEL</script>";
   const std::vector<QueryParams> bad = {
-      {{"limit", "0"}},          {{"limit", "501"}},     {{"limit", "10abc"}},
-      {{"limit", "-1"}},         {{"limit", " 5"}},      {{"limit", "99999999999999999999"}},
-      {{"op", "drop"}},          {{"op", secret}},       {{"q", "a"}, {"q", "b"}},
-      {{secret, "1"}},           {{"q", std::string(257, 'x')}},
+      {{"limit", "0"}},
+      {{"limit", "501"}},
+      {{"limit", "10abc"}},
+      {{"limit", "-1"}},
+      {{"limit", " 5"}},
+      {{"limit", "99999999999999999999"}},
+      {{"op", "drop"}},
+      {{"op", secret}},
+      {{"q", "a"}, {"q", "b"}},
+      {{secret, "1"}},
+      {{"q", std::string(257, 'x')}},
       {{"table", "\xff\xfe"}},
   };
   for (const auto& params : bad) {
@@ -102,9 +111,8 @@ TEST(EventsApiTest, CountsAsJson) {
   FakeBackend backend;
   const ApiResponse r = HandleCountsRequest(backend, {});
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"counts":[{"database":"appdb","table":"users","op":"insert","count":3},)"
-            R"({"database":"appdb","table":"orders","op":"ddl","count":1}],"total":4})");
+  EXPECT_EQ(r.body, R"({"counts":[{"database":"appdb","table":"users","op":"insert","count":3},)"
+                    R"({"database":"appdb","table":"orders","op":"ddl","count":1}],"total":4})");
   EXPECT_EQ(HandleCountsRequest(backend, {{"x", "1"}}).status, 400);
 }
 
@@ -141,7 +149,8 @@ TEST(EventsApiTest, HostileValuesFromARealStoreComeBackAsValidJsonData) {
   std::set<std::string> got;
   for (auto row : rows) {
     got.insert(std::string(row["doc"]["data"]["username"].get_string().value()));
-    EXPECT_EQ(row["table"].get_string().value(), row["doc"]["data"]["username"].get_string().value());
+    EXPECT_EQ(row["table"].get_string().value(),
+              row["doc"]["data"]["username"].get_string().value());
   }
   EXPECT_EQ(got, (std::set<std::string>{hostile[0], hostile[1]}));
   const ApiResponse counts = HandleCountsRequest(backend, {});

@@ -30,8 +30,9 @@ std::vector<std::string> ExampleLines() {
 }
 
 FeedGeneratorOptions FixedClock(std::uint64_t seed, std::int64_t* now) {
-  return {.seed = seed, .partitions = 6, .ddl_every = 50, .hostile_every = 5,
-          .now_ms = [now] { return (*now) += 7; }};
+  return {.seed = seed, .partitions = 6, .ddl_every = 50, .hostile_every = 5, .now_ms = [now] {
+            return (*now) += 7;
+          }};
 }
 
 std::vector<SimMessage> Generate(FeedGenerator& gen, int transactions) {
@@ -153,11 +154,17 @@ TEST(FeedGeneratorTest, WatermarksGoToEveryPartitionWithOneTimestamp) {
 TEST(CanalJsonWriterTest, BinaryValuesAreIso88591CodePointsEscapedLikeTiCdc) {
   // The bytes of examples.ndjson line 24 (pingcap/docs "Binary and Blob types").
   const std::string bytes{5, 7, 10, 15, 36, 50, 43, 99, 120, 60, 38, '\xff', '\xfe', 45, 55, 70};
-  const std::vector<SimColumn> columns{{"id", 4, "int"},
-                                       {"c_varbinary", 2004, "varbinary", true}};
-  SimDml dml{.database = "test", .table = "t", .pk_names = {"id"}, .type = "INSERT",
-             .commit_ts = 429918007904436226ULL, .ts_ms = 1, .columns = &columns,
-             .mysql_type_order = {0, 1}, .data = {"1", bytes}, .old = std::nullopt};
+  const std::vector<SimColumn> columns{{"id", 4, "int"}, {"c_varbinary", 2004, "varbinary", true}};
+  SimDml dml{.database = "test",
+             .table = "t",
+             .pk_names = {"id"},
+             .type = "INSERT",
+             .commit_ts = 429918007904436226ULL,
+             .ts_ms = 1,
+             .columns = &columns,
+             .mysql_type_order = {0, 1},
+             .data = {"1", bytes},
+             .old = std::nullopt};
   const std::string out = EncodeCanalDml(dml);
   EXPECT_NE(out.find(R"("c_varbinary":"\u0005\u0007\n\u000f$2+cx\u003c\u0026ÿþ-7F")"),
             std::string::npos)

@@ -26,9 +26,9 @@ TEST(UiPageTest, ServesPageScriptAndStyleAsSeparateRoutes) {
   const std::string html(routes["/"].body);
   EXPECT_NE(html.find("<script src=\"/ui.js\" defer></script>"), std::string::npos);
   EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/ui.css\">"), std::string::npos);
-  for (const char* id : {"id=\"search\"", "id=\"table-filter\"", "id=\"op-filter\"",
-                         "id=\"pie\"", "id=\"stat-rate\"", "id=\"stat-lag\"",
-                         "id=\"stat-latency\"", "id=\"rows\""}) {
+  for (const char* id :
+       {"id=\"search\"", "id=\"table-filter\"", "id=\"op-filter\"", "id=\"pie\"",
+        "id=\"stat-rate\"", "id=\"stat-lag\"", "id=\"stat-latency\"", "id=\"rows\""}) {
     EXPECT_NE(html.find(id), std::string::npos) << id;
   }
 }
@@ -47,9 +47,9 @@ TEST(UiPageTest, HtmlNeedsNothingTheCspForbids) {
 // Database values reach the DOM only as text: the script has no HTML sinks at all.
 TEST(UiPageTest, ScriptUsesNoHtmlSinks) {
   const std::string js(Routes()["/ui.js"].body);
-  for (const char* sink : {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
-                           "eval(", "new Function", "setAttribute('style'", ".cssText",
-                           "setAttribute('href'", "setAttribute('src'"}) {
+  for (const char* sink :
+       {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+        "setAttribute('style'", ".cssText", "setAttribute('href'", "setAttribute('src'"}) {
     EXPECT_EQ(js.find(sink), std::string::npos) << sink;
   }
   EXPECT_NE(js.find("textContent"), std::string::npos);

@@ -89,9 +89,9 @@ TEST_F(EventStoreTest, FullTextSearchMatchesWordsAndPrefixes) {
 }
 
 TEST_F(EventStoreTest, HostileSearchTextIsNeverFtsOrSqlSyntax) {
-  for (const char* q : {"\"", "\"\"", "*", "NEAR(a b)", "a OR", "AND", "-x", "x:y", "(", "^",
-                        "'; DROP TABLE events; --", "<>", "\\", "alert(1)", "a\"b", "NOT",
-                        "{col}:x", "\xff\xfe"}) {
+  for (const char* q :
+       {"\"", "\"\"", "*", "NEAR(a b)", "a OR", "AND", "-x", "x:y", "(", "^",
+        "'; DROP TABLE events; --", "<>", "\\", "alert(1)", "a\"b", "NOT", "{col}:x", "\xff\xfe"}) {
     auto json = store_.QueryJson({.q = q});
     ASSERT_TRUE(json.has_value()) << q << ": " << json.error().ToString();
     Ids(*json);
@@ -153,7 +153,9 @@ TEST(JsonTextTest, EscapesLikeEasyjson) {
   EXPECT_EQ(JsonString("\x7f"), "\"\x7f\"");
   EXPECT_EQ(JsonString("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   EXPECT_EQ(JsonString("\xe2\x80\xa8\xe2\x80\xa9"), "\"\\u2028\\u2029\"");
-  EXPECT_EQ(JsonString("a\xff" "b\xc3"), "\"a\\ufffdb\\ufffd\"");
+  EXPECT_EQ(JsonString("a\xff"
+                       "b\xc3"),
+            "\"a\\ufffdb\\ufffd\"");
   EXPECT_EQ(JsonString("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
   EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9"));
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));  // overlong
