@@ -39,7 +39,6 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers{};  // filled by MakeLocalRoutes
 };
 
 // Query parameters as the HTTP server parsed them (cpp-httplib's Params is this type).

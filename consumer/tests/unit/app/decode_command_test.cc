@@ -84,7 +84,8 @@ TEST(DecodeCommandTest, StdinExamplesGiveTheReviewedDocumentsAsBulkLines) {
     const simdjson::dom::element docs =
         parser.parse(simdjson::padded_string(testing::ReadFile(testing::FixturePath(name))))
             .value();
-    for (const simdjson::dom::element doc : docs.get_array().value()) {
+    const simdjson::dom::array items = docs.get_array().value();
+    for (const simdjson::dom::element doc : items) {
       expected_actions.push_back(R"({"create":{"_index":"cdc-events","_id":")" +
                                  std::string(doc["_id"].get_string().value()) + R"("}})");
       expected_sources.push_back(simdjson::minify(doc["_source"].value()));

@@ -228,7 +228,8 @@ inline DecodedMessage DecodedFromJson(std::string_view json) {
   DecodedMessage message;
   if (!root["watermark_ts"].is_null())
     message.watermark_ts = root["watermark_ts"].get_uint64().value();
-  for (simdjson::dom::element e : root["events"].get_array().value()) {
+  const simdjson::dom::array events = root["events"].get_array().value();
+  for (simdjson::dom::element e : events) {
     ChangeEvent event;
     const std::string_view op = e["op"].get_string().value();
     for (Op candidate : {Op::kInsert, Op::kUpdate, Op::kDelete, Op::kDdl}) {
@@ -236,7 +237,8 @@ inline DecodedMessage DecodedFromJson(std::string_view json) {
     }
     event.database = std::string(e["database"].get_string().value());
     event.table = std::string(e["table"].get_string().value());
-    for (simdjson::dom::element pk : e["pk_names"].get_array().value()) {
+    const simdjson::dom::array pk_names = e["pk_names"].get_array().value();
+    for (simdjson::dom::element pk : pk_names) {
       event.pk_names.emplace_back(pk.get_string().value());
     }
     if (!e["commit_ts"].is_null()) event.commit_ts = e["commit_ts"].get_uint64().value();
