@@ -207,7 +207,6 @@ int RunCli(int argc, const char* const* argv, const std::vector<std::string>& en
   app.require_subcommand(1);
   app.set_version_flag("--version", "cdc-consumer " CDC_VERSION);
   app.get_formatter()->column_width(36);
-  app.footer(SettingsFooter());
 
   std::function<int()> action;
   RunFlags run_flags;
@@ -225,6 +224,9 @@ int RunCli(int argc, const char* const* argv, const std::vector<std::string>& en
     };
   });
 
+  // Set last: CLI11 copies a footer into subcommands created after it, and `run --help` already
+  // documents each setting in full.
+  app.footer(SettingsFooter());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,11 +23,11 @@ void WriteValue(const ColumnValue& column, bool sensitive, JsonWriter* w) {
   }
 }
 
-void WriteRow(const Row& row, const Redactor& redactor, JsonWriter* w) {
+void WriteRow(const ChangeEvent& event, const Row& row, const Redactor& redactor, JsonWriter* w) {
   w->StartObject();
   for (const ColumnValue& column : row) {
     w->Key(column.name);
-    WriteValue(column, redactor.IsSensitive(column.name), w);
+    WriteValue(column, redactor.IsSensitive(event.database, event.table, column.name), w);
   }
   w->EndObject();
 }
@@ -47,7 +47,7 @@ void WritePk(const ChangeEvent& event, const Redactor& redactor, JsonWriter* w) 
     }
     if (found == nullptr) continue;
     w->Key(name);
-    WriteValue(*found, redactor.IsSensitive(name), w);
+    WriteValue(*found, redactor.IsSensitive(event.database, event.table, name), w);
   }
   w->EndObject();
 }
@@ -104,10 +104,10 @@ void DocumentShaper::Shape(const ChangeEvent& event, Document* out) const {
   w.LiteralKey("pk");
   WritePk(event, redactor_, &w);
   w.LiteralKey("data");
-  WriteRow(event.data, redactor_, &w);
+  WriteRow(event, event.data, redactor_, &w);
   if (event.op == Op::kUpdate) {
     w.LiteralKey("old");
-    WriteRow(event.old, redactor_, &w);
+    WriteRow(event, event.old, redactor_, &w);
   }
   WriteTrailer(event, out->event_time_ms, &w);
   if (event.only_handle_key) {

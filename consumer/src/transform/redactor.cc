@@ -29,13 +29,14 @@ std::size_t CharLength(unsigned char c) {
 }  // namespace
 
 std::vector<std::string> Redactor::DefaultPatterns() {
-  return {"*password*", "*passwd*",      "*pwd*",         "*secret*",     "*token*",
-          "*api_key*",  "*apikey*",      "*private_key*", "*credit_card*"};
+  return {"*password*", "*passwd*", "*pwd*",         "*secret*",     "*token*",
+          "*api_key*",  "*apikey*", "*private_key*", "*credit_card*"};
 }
 
 Redactor::Redactor(std::vector<std::string> patterns) {
   for (const std::string& pattern : patterns) {
-    if (!pattern.empty()) patterns_.push_back(Compile(pattern));
+    if (pattern.empty()) continue;
+    (pattern.find('.') == std::string::npos ? patterns_ : qualified_).push_back(Compile(pattern));
   }
 }
 
@@ -93,12 +94,25 @@ bool Redactor::GlobMatch(std::string_view glob, std::string_view name) {
 }
 
 bool Redactor::IsSensitive(std::string_view column) const {
-  if (patterns_.empty()) return false;
+  return !patterns_.empty() && AnyMatches(patterns_, column);
+}
+
+bool Redactor::IsSensitive(std::string_view database, std::string_view table,
+                           std::string_view column) const {
+  if (IsSensitive(column)) return true;
+  if (qualified_.empty()) return false;
+  std::string qualified;
+  qualified.reserve(database.size() + table.size() + column.size() + 2);
+  qualified.append(database).append(1, '.').append(table).append(1, '.').append(column);
+  return AnyMatches(qualified_, qualified);
+}
+
+bool Redactor::AnyMatches(const std::vector<Pattern>& patterns, std::string_view column) {
   // Lower-casing into a buffer per call cost more than the matching; the bytes-present mask
   // rules out most patterns at once, and the rest compare case-insensitively in place.
   std::uint64_t present = 0;
   for (const char c : column) present |= ByteBit(Lower(c));
-  for (const Pattern& pattern : patterns_) {
+  for (const Pattern& pattern : patterns) {
     if ((pattern.required_bytes & ~present) != 0) continue;
     const std::string_view text = pattern.text;
     switch (pattern.kind) {

@@ -1,4 +1,6 @@
-#include "support/mock_cluster.h"
+// Same-directory include: the end-to-end benchmark compiles this file into its own binary (it
+// links only cdc_lib), where tests/ is not on the include path.
+#include "mock_cluster.h"
 
 #include <array>
 #include <memory>

@@ -95,5 +95,19 @@ TEST(RedactorTest, LongNamesAndPathologicalGlobsStayCorrect) {
   EXPECT_TRUE(glob.IsSensitive(std::string(2000, 'a') + "b"));
 }
 
+TEST(RedactorTest, QualifiedPatternsNameOneTableAndNeverMatchBareColumns) {
+  const Redactor redactor({"appdb.users.ssn", "*.payments.card*", "password"});
+  EXPECT_TRUE(redactor.IsSensitive("appdb", "users", "ssn"));
+  EXPECT_TRUE(redactor.IsSensitive("AppDB", "Users", "SSN"));
+  EXPECT_FALSE(redactor.IsSensitive("appdb", "admins", "ssn"));
+  EXPECT_FALSE(redactor.IsSensitive("ssn"));  // a qualified pattern needs the table
+  EXPECT_TRUE(redactor.IsSensitive("shop", "payments", "card_no"));
+  EXPECT_FALSE(redactor.IsSensitive("shop", "orders", "card_no"));
+  // Column patterns apply in every table, with or without the qualified form.
+  EXPECT_TRUE(redactor.IsSensitive("any", "table", "Password"));
+  EXPECT_TRUE(redactor.IsSensitive("Password"));
+  EXPECT_TRUE(Redactor({"a.b.c"}).enabled());
+}
+
 }  // namespace
 }  // namespace cdc

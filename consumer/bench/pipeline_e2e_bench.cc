@@ -1,0 +1,248 @@
+// End-to-end throughput of the Kafka pipeline on the librdkafka mock cluster (ctest label
+// 'bench', not in the default run). Pre-produces N realistic canal-json records (appdb.users
+// inserts, CRLF-terminated as TiCDC v6.5 writes them, keyed, lz4-compressed) over 16 partitions
+// and checks the mock kept them all (low watermark 0). Then measures, each in its own child
+// process so that CPU time and peak RSS are the consumer's alone (the broker lives in another
+// process):
+//   bare      a bare rd_kafka_consumer_poll loop reading the whole topic: the broker's read limit
+//   pipeline  the full Pipeline (decode, shape, offsets, back-pressure) into a sink that
+//             acknowledges at once
+// Prints events/s, consumer CPU µs/event (getrusage), peak RSS and the ratio to the bare loop.
+// CDC_BENCH_EVENTS sets N (default 200000).
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "metrics/metrics.h"
+#include "pipeline/pipeline.h"
+#include "sink/sink.h"
+
+// The test helpers (mock cluster RAII, producer, canal-json rows) are compiled in: this target
+// links only cdc_lib.
+#include "../tests/support/mock_cluster.cc"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kPartitions = 16;
+constexpr const char* kTopic = "tidb-cdc";
+
+struct Figures {
+  double events = 0;
+  double seconds = 0;  // first record to last record
+  double cpu_seconds = 0;
+  double max_rss_mib = 0;
+};
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+double MaxRssMib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+// A sink that acknowledges every record inside TrySubmit: the pipeline's own cost only.
+class AckingSink final : public cdc::Sink {
+ public:
+  AckingSink(cdc::AckSink* acks, std::atomic<std::int64_t>* count) : acks_(acks), count_(count) {}
+  cdc::Status Start() override { return cdc::Status::Ok(); }
+  cdc::Status Healthcheck() override { return cdc::Status::Ok(); }
+  bool TrySubmit(cdc::Batch& batch) override {
+    for (const cdc::SinkRecord& r : batch) acks_->Ack(r, cdc::DeliveryOutcome::kDelivered);
+    count_->fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_release);
+    batch.clear();
+    return true;
+  }
+  cdc::Status Stop(std::chrono::milliseconds) override { return cdc::Status::Ok(); }
+
+ private:
+  cdc::AckSink* acks_;
+  std::atomic<std::int64_t>* count_;
+};
+
+Figures RunBare(const std::string& bootstraps, std::int64_t n) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[256];
+  for (const auto& [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"bootstrap.servers", bootstraps},
+                                                        {"group.id", "bench-bare"},
+                                                        {"auto.offset.reset", "earliest"},
+                                                        {"enable.auto.offset.store", "false"},
+                                                        {"queued.max.messages.kbytes", "16384"}}) {
+    rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, kTopic, RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  std::int64_t seen = 0;
+  std::size_t bytes = 0;
+  Clock::time_point first{};
+  double cpu0 = 0;
+  while (seen < n) {
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk, 100);
+    if (msg == nullptr) continue;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (seen++ == 0) {
+        first = Clock::now();
+        cpu0 = CpuSeconds();
+      }
+      bytes += msg->len;
+    }
+    rd_kafka_message_destroy(msg);
+  }
+  Figures f{.events = static_cast<double>(n),
+            .seconds = std::chrono::duration<double>(Clock::now() - first).count(),
+            .cpu_seconds = CpuSeconds() - cpu0,
+            .max_rss_mib = MaxRssMib()};
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (bytes == 0) f.events = 0;
+  return f;
+}
+
+Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
+  cdc::Metrics metrics;
+  cdc::PipelineOptions options;
+  options.kafka.brokers = bootstraps;
+  options.kafka.topic = kTopic;
+  options.kafka.group = "bench-pipeline";
+  options.kafka.dlq_topic = std::string(kTopic) + "-dlq";
+  std::atomic<std::int64_t> acked{0};
+  cdc::Pipeline pipeline(
+      options,
+      [&acked](cdc::AckSink* acks,
+               cdc::DeadLetterWriter*) -> cdc::Result<std::unique_ptr<cdc::Sink>> {
+        return std::unique_ptr<cdc::Sink>(std::make_unique<AckingSink>(acks, &acked));
+      },
+      &metrics);
+  if (cdc::Status st = pipeline.Start(); !st.ok()) {
+    std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
+    return {};
+  }
+  while (acked.load(std::memory_order_acquire) == 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  const auto first = Clock::now();
+  const double cpu0 = CpuSeconds();
+  while (acked.load(std::memory_order_acquire) < n)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  Figures f{.events = static_cast<double>(n),
+            .seconds = std::chrono::duration<double>(Clock::now() - first).count(),
+            .cpu_seconds = CpuSeconds() - cpu0,
+            .max_rss_mib = MaxRssMib()};
+  pipeline.RequestStop();
+  (void)pipeline.Wait();
+  return f;
+}
+
+// Runs `fn` in a child process and returns its figures through a pipe.
+template <typename Fn>
+Figures InChild(Fn fn) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Figures f = fn();
+    (void)!write(fds[1], &f, sizeof(f));
+    _exit(0);
+  }
+  close(fds[1]);
+  Figures f{};
+  (void)!read(fds[0], &f, sizeof(f));
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return f;
+}
+
+void Print(const char* name, const Figures& f, double bare_rate) {
+  const double rate = f.seconds > 0 ? f.events / f.seconds : 0;
+  std::printf("%-9s events=%.0f  %.0f events/s  cpu=%.2f us/event  peak_rss=%.1f MiB", name,
+              f.events, rate, f.events > 0 ? f.cpu_seconds * 1e6 / f.events : 0, f.max_rss_mib);
+  if (bare_rate > 0) std::printf("  ratio_to_bare=%.0f%%", 100.0 * rate / bare_rate);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main() {
+  const char* env = std::getenv("CDC_BENCH_EVENTS");
+  const std::int64_t n = env != nullptr ? std::atoll(env) : 200000;
+  // The broker process: mock cluster + producer. It reports its bootstrap address and then
+  // lives until the benchmark closes the pipe.
+  int ready[2];
+  int done[2];
+  if (pipe(ready) != 0 || pipe(done) != 0) return 1;
+  const pid_t broker = fork();
+  if (broker == 0) {
+    close(ready[0]);
+    close(done[1]);
+    cdc::testing::MockCluster cluster(1);
+    cluster.CreateTopic(kTopic, kPartitions);
+    cluster.CreateTopic(std::string(kTopic) + "-dlq", 1);
+    {
+      cdc::testing::TestProducer producer(cluster.bootstraps(), "lz4");
+      const std::int64_t now = cdc::testing::NowMs();
+      for (std::int64_t id = 0; id < n; ++id) {
+        const std::string key = "appdb.users:" + std::to_string(id);
+        producer.Produce(kTopic, -1, key, cdc::testing::UserInsertJson(id, now));
+      }
+      if (!producer.Flush(std::chrono::milliseconds(120000))) _exit(2);
+    }
+    std::int64_t total = 0;
+    std::int64_t dropped = 0;
+    for (int p = 0; p < kPartitions; ++p) {
+      auto marks = cdc::testing::QueryWatermarks(cluster.bootstraps(), kTopic, p);
+      if (!marks) _exit(3);
+      total += marks->high;
+      dropped += marks->low;
+    }
+    std::printf(
+        "produced  events=%lld over %d partitions, low watermarks sum=%lld (0 = none dropped)\n",
+        static_cast<long long>(total), kPartitions, static_cast<long long>(dropped));
+    std::fflush(stdout);
+    if (dropped != 0 || total != n) _exit(4);
+    const std::string boot = cluster.bootstraps() + "\n";
+    (void)!write(ready[1], boot.data(), boot.size());
+    char c;
+    (void)!read(done[0], &c, 1);
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  std::string bootstraps;
+  char c;
+  while (read(ready[0], &c, 1) == 1 && c != '\n') bootstraps += c;
+  if (bootstraps.empty()) {
+    std::fprintf(stderr, "broker process failed\n");
+    return 1;
+  }
+  std::printf("record    %zu bytes (appdb.users insert, canal-json, CRLF), lz4, keyed\n",
+              cdc::testing::UserInsertJson(1, 0).size());
+  const Figures bare = InChild([&] { return RunBare(bootstraps, n); });
+  const double bare_rate = bare.seconds > 0 ? bare.events / bare.seconds : 0;
+  Print("bare", bare, 0);
+  const Figures full = InChild([&] { return RunPipeline(bootstraps, n); });
+  Print("pipeline", full, bare_rate);
+  close(done[1]);
+  waitpid(broker, nullptr, 0);
+  const bool ok = full.events == static_cast<double>(n) && bare.events == static_cast<double>(n);
+  return ok ? 0 : 1;
+}
