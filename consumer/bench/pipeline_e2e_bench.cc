@@ -56,23 +56,43 @@ double MaxRssMib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-// A sink that acknowledges every record inside TrySubmit: the pipeline's own cost only.
+// A sink that acknowledges every record inside TrySubmit: the pipeline's own cost only. It
+// notes when the first record arrived and wakes the benchmark when the last one did, so that
+// the measuring thread does not spin.
 class AckingSink final : public cdc::Sink {
  public:
-  AckingSink(cdc::AckSink* acks, std::atomic<std::int64_t>* count) : acks_(acks), count_(count) {}
+  AckingSink(cdc::AckSink* acks, std::int64_t target) : acks_(acks), target_(target) {}
   cdc::Status Start() override { return cdc::Status::Ok(); }
   cdc::Status Healthcheck() override { return cdc::Status::Ok(); }
   bool TrySubmit(cdc::Batch& batch) override {
+    if (count_ == 0 && !batch.empty()) {
+      first_ = Clock::now();
+      cpu_at_first_ = CpuSeconds();
+    }
     for (const cdc::SinkRecord& r : batch) acks_->Ack(r, cdc::DeliveryOutcome::kDelivered);
-    count_->fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_release);
+    count_ += static_cast<std::int64_t>(batch.size());
     batch.clear();
+    if (count_ >= target_ && !done_.exchange(true)) {
+      last_ = Clock::now();
+      done_.notify_all();
+    }
     return true;
   }
   cdc::Status Stop(std::chrono::milliseconds) override { return cdc::Status::Ok(); }
 
+  void WaitDone() { done_.wait(false); }
+  Clock::time_point first() const { return first_; }
+  Clock::time_point last() const { return last_; }
+  double cpu_at_first() const { return cpu_at_first_; }
+
  private:
   cdc::AckSink* acks_;
-  std::atomic<std::int64_t>* count_;
+  const std::int64_t target_;
+  std::int64_t count_ = 0;  // poll thread only, published by done_
+  Clock::time_point first_{};
+  Clock::time_point last_{};
+  double cpu_at_first_ = 0;
+  std::atomic<bool> done_{false};
 };
 
 Figures RunBare(const std::string& bootstraps, std::int64_t n) {
@@ -125,27 +145,24 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
   options.kafka.topic = kTopic;
   options.kafka.group = "bench-pipeline";
   options.kafka.dlq_topic = std::string(kTopic) + "-dlq";
-  std::atomic<std::int64_t> acked{0};
+  AckingSink* sink = nullptr;
   cdc::Pipeline pipeline(
       options,
-      [&acked](cdc::AckSink* acks,
-               cdc::DeadLetterWriter*) -> cdc::Result<std::unique_ptr<cdc::Sink>> {
-        return std::unique_ptr<cdc::Sink>(std::make_unique<AckingSink>(acks, &acked));
+      [&sink, n](cdc::AckSink* acks,
+                 cdc::DeadLetterWriter*) -> cdc::Result<std::unique_ptr<cdc::Sink>> {
+        auto made = std::make_unique<AckingSink>(acks, n);
+        sink = made.get();
+        return std::unique_ptr<cdc::Sink>(std::move(made));
       },
       &metrics);
   if (cdc::Status st = pipeline.Start(); !st.ok()) {
     std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
     return {};
   }
-  while (acked.load(std::memory_order_acquire) == 0)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  const auto first = Clock::now();
-  const double cpu0 = CpuSeconds();
-  while (acked.load(std::memory_order_acquire) < n)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  sink->WaitDone();
   Figures f{.events = static_cast<double>(n),
-            .seconds = std::chrono::duration<double>(Clock::now() - first).count(),
-            .cpu_seconds = CpuSeconds() - cpu0,
+            .seconds = std::chrono::duration<double>(sink->last() - sink->first()).count(),
+            .cpu_seconds = CpuSeconds() - sink->cpu_at_first(),
             .max_rss_mib = MaxRssMib()};
   pipeline.RequestStop();
   (void)pipeline.Wait();
@@ -155,6 +172,7 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
 // Runs `fn` in a child process and returns its figures through a pipe.
 template <typename Fn>
 Figures InChild(Fn fn) {
+  std::fflush(stdout);  // or the child prints the parent's buffered lines again
   int fds[2];
   if (pipe(fds) != 0) return {};
   const pid_t pid = fork();
@@ -190,6 +208,7 @@ int main() {
   int ready[2];
   int done[2];
   if (pipe(ready) != 0 || pipe(done) != 0) return 1;
+  std::fflush(stdout);
   const pid_t broker = fork();
   if (broker == 0) {
     close(ready[0]);

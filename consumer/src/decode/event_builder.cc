@@ -1,11 +1,11 @@
 #include "decode/event_builder.h"
 
 #include <array>
-#include <functional>
 #include <string>
 
 #include "decode/column_types.h"
 #include "decode/decode_error.h"
+#include "decode/name_index.h"
 
 namespace cdc {
 namespace {
@@ -15,12 +15,9 @@ constexpr std::int64_t kMaxEsMs = 253402300799999;
 // MySQL and TiDB allow 16 key parts; anything far beyond is not a TiCDC message and would make
 // per-event pk lookups quadratic.
 constexpr std::size_t kMaxPkNames = 64;
-// Rows up to this many columns are checked for duplicate names pairwise; wider ones by hash.
-constexpr std::size_t kLinearScanLimit = 16;
-constexpr std::uint32_t kEmptySlot = UINT32_MAX;
 
-constexpr std::array<std::string_view, 8> kDdlTypes = {
-    "CREATE", "ALTER", "ERASE", "TRUNCATE", "RENAME", "CINDEX", "DINDEX", "QUERY"};
+constexpr std::array<std::string_view, 8> kDdlTypes = {"CREATE", "ALTER",  "ERASE",  "TRUNCATE",
+                                                       "RENAME", "CINDEX", "DINDEX", "QUERY"};
 
 std::string RowRef(std::string_view where, std::size_t row) {
   return std::string(where) + "[" + std::to_string(row) + "]";
@@ -30,77 +27,28 @@ Status Missing(std::string_view what) {
   return MakeDecodeError(DecodeError::kMissingField, std::string(what) + " is missing");
 }
 
-// Finds columns of one row by name without a quadratic scan on wide rows, and detects
-// repeated names while it builds (JSON allows them; a document with two values for one
-// column would be ambiguous and Elasticsearch rejects it).
-class NameIndex {
+// The names of the binary columns (from sqlType and mysqlType), looked up once per column.
+class BinaryNames {
  public:
-  explicit NameIndex(std::vector<std::uint32_t>* slots) : slots_(slots) {}
-
-  // Indexes `columns`; returns false and sets `duplicate` when a name repeats.
-  bool Build(std::span<const RawColumn> columns, std::string_view* duplicate) {
-    columns_ = columns;
-    if (columns.size() <= kLinearScanLimit) {
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (columns[i].name == columns[j].name) {
-            *duplicate = columns[i].name;
-            return false;
-          }
-        }
-      }
-      return true;
-    }
-    std::size_t size = 64;
-    while (size < columns.size() * 2) size *= 2;
-    mask_ = size - 1;
-    slots_->assign(size, kEmptySlot);
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      std::size_t slot = std::hash<std::string_view>{}(columns[i].name) & mask_;
-      for (; (*slots_)[slot] != kEmptySlot; slot = (slot + 1) & mask_) {
-        if (columns[(*slots_)[slot]].name == columns[i].name) {
-          *duplicate = columns[i].name;
-          return false;
-        }
-      }
-      (*slots_)[slot] = static_cast<std::uint32_t>(i);
-    }
-    return true;
+  explicit BinaryNames(RawMessage* raw)
+      : index_(&raw->binary_slots), empty_(raw->binary_columns.empty()) {
+    if (!empty_) index_.Build(raw->binary_columns, nullptr);
   }
-
   bool Contains(std::string_view name) const {
-    if (columns_.size() <= kLinearScanLimit) {
-      for (const RawColumn& column : columns_) {
-        if (column.name == name) return true;
-      }
-      return false;
-    }
-    std::size_t slot = std::hash<std::string_view>{}(name) & mask_;
-    for (; (*slots_)[slot] != kEmptySlot; slot = (slot + 1) & mask_) {
-      if (columns_[(*slots_)[slot]].name == name) return true;
-    }
-    return false;
+    return !empty_ && index_.Find(name) != NameIndex<std::string_view>::kNotFound;
   }
 
  private:
-  std::vector<std::uint32_t>* slots_;
-  std::span<const RawColumn> columns_;
-  std::size_t mask_ = 0;
+  NameIndex<std::string_view> index_;
+  bool empty_;
 };
-
-bool IsBinaryColumn(const RawMessage& raw, std::string_view name) {
-  for (const std::string_view binary : raw.binary_columns) {
-    if (binary == name) return true;
-  }
-  return false;
-}
 
 // Copies one value into an event column, turning a binary column's ISO-8859-1 code points
 // back into bytes.
-Status AssignValue(const RawMessage& raw, const RawColumn& src, std::string_view where,
+Status AssignValue(const BinaryNames& binary, const RawColumn& src, std::string_view where,
                    std::size_t row, ColumnValue* dst) {
   dst->is_null = src.is_null;
-  dst->is_binary = !raw.binary_columns.empty() && IsBinaryColumn(raw, src.name);
+  dst->is_binary = binary.Contains(src.name);
   dst->value.clear();
   if (src.is_null) return Status::Ok();
   if (!dst->is_binary) {
@@ -108,40 +56,44 @@ Status AssignValue(const RawMessage& raw, const RawColumn& src, std::string_view
     return Status::Ok();
   }
   if (AppendLatin1Bytes(src.value, &dst->value)) return Status::Ok();
-  return MakeDecodeError(DecodeError::kBadBinary, "binary column " + QuoteName(src.name) +
-                                                      " in " + RowRef(where, row) +
+  return MakeDecodeError(DecodeError::kBadBinary, "binary column " + QuoteName(src.name) + " in " +
+                                                      RowRef(where, row) +
                                                       " holds a code point above U+00FF");
 }
 
-Status FillRow(const RawMessage& raw, std::size_t row, Row* dst) {
+Status FillRow(const RawMessage& raw, const BinaryNames& binary, std::size_t row, Row* dst) {
   const std::span<const RawColumn> src = raw.data.Row(row);
   dst->resize(src.size());
   for (std::size_t j = 0; j < src.size(); ++j) {
     (*dst)[j].name.assign(src[j].name);
-    if (Status s = AssignValue(raw, src[j], "data", row, &(*dst)[j]); !s.ok()) return s;
+    if (Status s = AssignValue(binary, src[j], "data", row, &(*dst)[j]); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
 // The before image of an UPDATE: the new row overlaid, key by key, with canal `old` (TiCDC's
 // full old row, content-compatible mode's changed columns only, or `{}`). A key of `old` that is
-// not in `data` is appended.
-Status FillBefore(const RawMessage& raw, const Row& after, std::size_t row, Row* before) {
-  const std::span<const RawColumn> old_columns = raw.old.Row(row);
+// not in `data` is appended (old has no repeated keys, so appended ones are never looked up).
+Status FillBefore(RawMessage* raw, const BinaryNames& binary, const Row& after, std::size_t row,
+                  Row* before) {
+  const std::span<const RawColumn> old_columns = raw->old.Row(row);
   before->resize(after.size());
   for (std::size_t j = 0; j < after.size(); ++j) (*before)[j] = after[j];
+  NameIndex<RawColumn> data_index(&raw->row_slots);
+  bool indexed = false;
   for (std::size_t k = 0; k < old_columns.size(); ++k) {
     const RawColumn& column = old_columns[k];
     std::size_t index = k;  // TiCDC writes old and data in the same column order
     if (index >= after.size() || after[index].name != column.name) {
-      index = 0;
-      while (index < before->size() && (*before)[index].name != column.name) ++index;
-      if (index == before->size()) {
+      if (!indexed) indexed = data_index.Build(raw->data.Row(row), nullptr);
+      index = data_index.Find(column.name);
+      if (index == NameIndex<RawColumn>::kNotFound) {
+        index = before->size();
         before->emplace_back();
         before->back().name.assign(column.name);
       }
     }
-    if (Status s = AssignValue(raw, column, "old", row, &(*before)[index]); !s.ok()) return s;
+    if (Status s = AssignValue(binary, column, "old", row, &(*before)[index]); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -187,7 +139,7 @@ Status CheckPkNames(const RawMessage& raw) {
 // Every row of `rows` is non-empty (for data), has unique names, and (for data) holds every pk
 // column.
 Status CheckRows(RawMessage* raw, const RawRows& rows, std::string_view where, bool is_data) {
-  NameIndex index(&raw->scratch);
+  NameIndex<RawColumn> index(&raw->row_slots);
   for (std::size_t row = 0; row < rows.size(); ++row) {
     const std::span<const RawColumn> columns = rows.Row(row);
     if (is_data && columns.empty()) {
@@ -200,9 +152,9 @@ Status CheckRows(RawMessage* raw, const RawRows& rows, std::string_view where, b
     }
     if (!is_data) continue;
     for (const std::string_view pk : raw->pk_names) {
-      if (!index.Contains(pk)) {
-        return MakeDecodeError(DecodeError::kMissingField, "pk column " + QuoteName(pk) +
-                                                               " is not in " + RowRef(where, row));
+      if (index.Find(pk) == NameIndex<RawColumn>::kNotFound) {
+        return MakeDecodeError(DecodeError::kMissingField,
+                               "pk column " + QuoteName(pk) + " is not in " + RowRef(where, row));
       }
     }
   }
@@ -232,13 +184,14 @@ Status CheckDml(RawMessage* raw, Op op) {
 
 Status BuildDml(RawMessage* raw, Op op, DecodedMessage* out) {
   if (Status s = CheckDml(raw, op); !s.ok()) return s;
+  const BinaryNames binary(raw);
   out->events.resize(raw->data.size());
   for (std::size_t row = 0; row < raw->data.size(); ++row) {
     ChangeEvent& event = out->events[row];
     FillEnvelope(*raw, op, &event);
-    if (Status s = FillRow(*raw, row, &event.data); !s.ok()) return s;
+    if (Status s = FillRow(*raw, binary, row, &event.data); !s.ok()) return s;
     if (op == Op::kUpdate) {
-      if (Status s = FillBefore(*raw, event.data, row, &event.old); !s.ok()) return s;
+      if (Status s = FillBefore(raw, binary, event.data, row, &event.old); !s.ok()) return s;
     } else {
       event.old.clear();
     }

@@ -75,7 +75,8 @@ struct RawMessage {
   std::optional<std::uint64_t> watermark_ts;
   bool only_handle_key = false;
   std::string_view claim_check_location;
-  std::vector<std::uint32_t> scratch;  // duplicate-name detection
+  std::vector<std::uint32_t> row_slots;     // NameIndex scratch for one row
+  std::vector<std::uint32_t> binary_slots;  // NameIndex scratch for binary_columns
 
   bool Has(EnvelopeKey key) const { return (seen >> static_cast<unsigned>(key) & 1U) != 0; }
   void Clear() {

@@ -45,6 +45,13 @@ inline PipelineOptions MockPipelineOptions(const std::string& bootstraps, const 
   return options;
 }
 
+// A bound that WaitFor's scaling turns back into `wall` (for waits that must outlast a broker
+// or client timer, which sanitizers do not slow down).
+inline std::chrono::milliseconds Unscaled(std::chrono::milliseconds wall) {
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(static_cast<double>(wall.count()) / TimeoutMultiplier()) + 1);
+}
+
 // Thread-safe log of the source's events (assign, revoke, store...), in order.
 class EventLog {
  public:

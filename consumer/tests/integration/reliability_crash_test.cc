@@ -231,7 +231,7 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
 // turn that into a 409 anyway) nor even sent twice (the fake counts every item it receives).
 TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
   SetUpScenario("restart", 1, kPartitions);
-  const std::int64_t events = ByScale<std::int64_t>(30'000, 300'000);
+  const std::int64_t events = ByScale<std::int64_t>(20'000, 300'000);
   const int restarts = 5;
   Figures figures("restart");
   ASSERT_TRUE(work_->ProduceRows(events, NowMs() - 3'600'000));

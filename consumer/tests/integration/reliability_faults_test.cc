@@ -96,7 +96,7 @@ TEST_F(ReliabilityFaultsTest, KafkaFaultsLoseNothingAndLagRecovers) {
   for (int p = 0; p < kPartitions; ++p) {
     ASSERT_EQ(rd_kafka_mock_partition_set_leader(mock, topic_.c_str(), p, 1 + p % 3), 0);
   }
-  const std::int64_t chunk = ByScale<std::int64_t>(4000, 40'000);
+  const std::int64_t chunk = ByScale<std::int64_t>(2000, 40'000);
   const milliseconds hold = ByScale(milliseconds(4000), milliseconds(20'000));
   Figures figures("kafka_faults");
 
@@ -204,7 +204,7 @@ TEST_F(ReliabilityFaultsTest, ElasticsearchStormThenOutage) {
   SetUpScenario("es_storm", 1, kPartitions);
   const milliseconds storm = ByScale(milliseconds(20'000), milliseconds(60'000));
   const milliseconds outage = ByScale(milliseconds(20'000), milliseconds(600'000));
-  const std::int64_t storm_rate = ByScale<std::int64_t>(1000, 3000);
+  const std::int64_t storm_rate = ByScale<std::int64_t>(500, 3000);
   const std::int64_t outage_rate = 300;
   const milliseconds retry_cap(5000);
   Figures figures("es_storm");
@@ -335,7 +335,7 @@ TEST_F(ReliabilityFaultsTest, ElasticsearchStormThenOutage) {
 // (the fake did not apply those items), so acknowledging a spoiled response would lose them.
 TEST_F(ReliabilityFaultsTest, MalformedOrMiscountedBulkResponsesAreNeverAcknowledged) {
   SetUpScenario("bad_responses", 1, kPartitions);
-  const std::int64_t chunk = ByScale<std::int64_t>(2000, 20'000);
+  const std::int64_t chunk = ByScale<std::int64_t>(1000, 20'000);
   const int spoiled_per_kind = 3;
   const int hidden_per_kind = 100;
   Figures figures("bad_responses");
@@ -400,7 +400,8 @@ TEST_F(ReliabilityFaultsTest, MalformedOrMiscountedBulkResponsesAreNeverAcknowle
       const std::string first = Diagnose(port);
       (void)HoldFor(milliseconds(30'000), {c});
       FAIL() << kind.name << ": not drained; " << first << "\n30 s later: " << Diagnose(port)
-             << "\n" << c->Output().substr(0, 8000);
+             << "\n"
+             << c->Output().substr(0, 8000);
     }
   }
   violations += OffsetViolations(*offsets_, stored, *work_);
@@ -428,7 +429,7 @@ TEST_F(ReliabilityFaultsTest, MalformedOrMiscountedBulkResponsesAreNeverAcknowle
 // topic exactly once, the partitions move on, everything else is stored.
 TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
   SetUpScenario("poison", 1, kPartitions, 2);
-  const std::int64_t rows = ByScale<std::int64_t>(4000, 40'000);
+  const std::int64_t rows = ByScale<std::int64_t>(2000, 40'000);
   const int rejected_400 = 15;
   Figures figures("poison");
   const std::vector<std::string> undecodable = {

@@ -139,7 +139,7 @@ TEST_P(ReliabilityGroupTest, JoinLeaveAndLostAssignmentLoseNothing) {
       "group_" + std::string(strategy == "cooperative-sticky" ? "cooperative" : "eager");
   group_ = "cdc-" + scenario;
   SetUpScenario(scenario, 1, kPartitions);
-  const std::int64_t quarter = ByScale<std::int64_t>(5000, 50'000);
+  const std::int64_t quarter = ByScale<std::int64_t>(2500, 50'000);
   Figures figures(scenario);
   auto produce = [&] {
     ASSERT_TRUE(work_->ProduceRows(quarter, NowMs() - 600'000));

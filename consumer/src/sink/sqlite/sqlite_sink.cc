@@ -58,12 +58,19 @@ std::int64_t SystemNowMs() {
 
 void AppendValues(simdjson::dom::element el, std::string& out) {
   switch (el.type()) {
-    case simdjson::dom::element_type::OBJECT:
-      for (auto field : el.get_object().value_unsafe()) AppendValues(field.value, out);
+    case simdjson::dom::element_type::OBJECT: {
+      // Named, not iterated from a temporary: the range-for would outlive it.
+      simdjson::dom::object object;
+      if (el.get_object().get(object) != simdjson::SUCCESS) return;
+      for (auto field : object) AppendValues(field.value, out);
       break;
-    case simdjson::dom::element_type::ARRAY:
-      for (auto item : el.get_array().value_unsafe()) AppendValues(item, out);
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (el.get_array().get(array) != simdjson::SUCCESS) return;
+      for (auto item : array) AppendValues(item, out);
       break;
+    }
     case simdjson::dom::element_type::STRING:
       out.append(el.get_string().value_unsafe());
       out.push_back(' ');

@@ -169,6 +169,39 @@ TEST(CanalJsonDecoderTest, WideRowsDetectDuplicatesAndMissingPkColumns) {
   EXPECT_TRUE(Decode(Users("[" + row + "}]"), &message).ok());
 }
 
+// Wide rows take the hashed lookups for the before-image overlay and the binary columns.
+TEST(CanalJsonDecoderTest, WideUpdateWithReorderedOldAndManyBinaryColumns) {
+  std::string sql_type = R"({"id":4)";
+  std::string data = R"({"id":"1")";
+  std::string old = "{";
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "c" + std::to_string(i);
+    sql_type += ",\"" + name + "\":" + (i % 2 == 0 ? "2004" : "12");
+    data += ",\"" + name + "\":\"\\u00ff" + std::to_string(i) + "\"";
+  }
+  for (int i = 39; i >= 0; i -= 3) {
+    old += std::string(old.size() > 1 ? "," : "") + "\"c" + std::to_string(i) + "\":\"old\"";
+  }
+  std::string payload = Users("[" + data + "}]");
+  payload.replace(payload.find(R"("type":"INSERT")"), 15, R"("type":"UPDATE")");
+  payload.replace(payload.find(R"("data":)"), 7,
+                  R"("sqlType":)" + sql_type + R"(},"old":[)" + old + R"(}],"data":)");
+  DecodedMessage message;
+  const Status status = Decode(payload, &message);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  const ChangeEvent& event = message.events.at(0);
+  ASSERT_EQ(event.old.size(), 41U);
+  for (int i = 0; i < 40; ++i) {
+    SCOPED_TRACE(i);
+    const ColumnValue& after = event.data[static_cast<std::size_t>(i) + 1];
+    const ColumnValue& before = event.old[static_cast<std::size_t>(i) + 1];
+    EXPECT_EQ(after.is_binary, i % 2 == 0);
+    EXPECT_EQ(before.is_binary, i % 2 == 0);
+    EXPECT_EQ(after.value, (i % 2 == 0 ? "\xff" : "\xc3\xbf") + std::to_string(i));
+    EXPECT_EQ(before.value, (39 - i) % 3 == 0 ? std::string("old") : after.value);
+  }
+}
+
 TEST(CanalJsonDecoderTest, TooManyPkNamesIsTooLarge) {
   std::string names;
   std::string row;

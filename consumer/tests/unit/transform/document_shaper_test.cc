@@ -111,6 +111,13 @@ TEST(DocumentShaperTest, RedactionCanBeConfiguredOrTurnedOff) {
   EXPECT_NE(custom.source_json.find(R"("Password":"new-hash")"), std::string::npos);
   // Redaction changes values only: the id is the same either way.
   EXPECT_EQ(off.id, custom.id);
+  // Qualified patterns name one table.
+  const DocumentShaper qualified(ShaperOptions{.redact_patterns = {"appdb.users.email"}});
+  EXPECT_NE(qualified.Shape(e).source_json.find(R"("email":"[REDACTED]")"), std::string::npos);
+  ChangeEvent other_table = e;
+  other_table.table = "admins";
+  EXPECT_NE(qualified.Shape(other_table).source_json.find(R"("email":"a@example.com")"),
+            std::string::npos);
 }
 
 TEST(DocumentShaperTest, BinaryValuesAreBase64AndRedactionWinsOverBase64) {
