@@ -145,6 +145,8 @@ char* EscapeInto(const unsigned char* p, const unsigned char* end, char* dst) {
 constexpr std::size_t kSlack = 512;
 // Text is escaped in chunks so that reserving the 6x worst case stays small for huge values.
 constexpr std::size_t kEscapeChunk = 4096;
+// Strings up to this size skip the block scan and are copied byte by byte.
+constexpr std::size_t kShortString = 24;
 
 }  // namespace
 
@@ -165,6 +167,15 @@ void JsonWriter::Grow(std::size_t n) {
 void JsonWriter::WriteString(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
+  if (text.size() <= kShortString) {
+    // Most names and values are short: one reservation, copy while checking each byte.
+    Reserve(6 * text.size() + 2);
+    *pos_++ = '"';
+    while (p < end && IsPlainAscii(*p)) *pos_++ = static_cast<char>(*p++);
+    if (p < end) pos_ = EscapeInto(p, end, pos_);
+    *pos_++ = '"';
+    return;
+  }
   const std::size_t plain = PlainPrefix(p, end);
   Reserve(plain + 2);
   *pos_++ = '"';

@@ -23,9 +23,10 @@ enum : char { kValueNull = 0, kValuePresent = 1, kValueAbsent = 2 };
 // block: hashing is the largest single cost of shaping a small row.
 class Material {
  public:
-  explicit Material(std::string* buf) : buf_(buf) { buf_->clear(); }
+  // Keys up to kInline bytes (nearly all) stay on the stack; longer ones spill into `overflow`.
+  explicit Material(std::string* overflow) : overflow_(overflow) {}
 
-  void Tag(char tag) { buf_->push_back(tag); }
+  void Tag(char tag) { Append(&tag, 1); }
   void Number(std::uint64_t n) {
     char bytes[10];
     std::size_t len = 0;
@@ -33,11 +34,11 @@ class Material {
       bytes[len++] = static_cast<char>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0));
       n >>= 7;
     } while (n != 0);
-    buf_->append(bytes, len);
+    Append(bytes, len);
   }
   void Field(std::string_view text) {
     Number(text.size());
-    buf_->append(text);
+    Append(text.data(), text.size());
   }
   void Value(const ColumnValue* column) {
     if (column == nullptr) return Tag(kValueAbsent);
@@ -53,8 +54,30 @@ class Material {
     }
   }
 
+  std::string_view View() const {
+    return spilled_ ? std::string_view(*overflow_) : std::string_view(inline_, length_);
+  }
+
  private:
-  std::string* buf_;
+  static constexpr std::size_t kInline = 256;
+
+  void Append(const char* data, std::size_t n) {
+    if (!spilled_ && length_ + n <= kInline) {
+      std::memcpy(inline_ + length_, data, n);
+      length_ += n;
+      return;
+    }
+    if (!spilled_) {
+      overflow_->assign(inline_, length_);
+      spilled_ = true;
+    }
+    overflow_->append(data, n);
+  }
+
+  char inline_[kInline];
+  std::size_t length_ = 0;
+  bool spilled_ = false;
+  std::string* overflow_;
 };
 
 const ColumnValue* FindColumn(const Row& row, std::string_view name) {
@@ -134,12 +157,12 @@ void WriteMaterial(const ChangeEvent& event, Material* m) {
 }  // namespace
 
 void BuildDocumentId(const ChangeEvent& event, std::string* out) {
-  thread_local std::string buffer;
-  Material material(&buffer);
+  thread_local std::string overflow;
+  Material material(&overflow);
   WriteMaterial(event, &material);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  Sha256(buffer, digest);
-  if (buffer.capacity() > (std::size_t{1} << 20)) std::string().swap(buffer);  // huge rows
+  Sha256(material.View(), digest);
+  if (overflow.capacity() > (std::size_t{1} << 20)) std::string().swap(overflow);  // huge rows
 
   // <commitTs>-<op>-<hex> or es<es>-<op>-<hex>: at most 2 + 20 + 1 + 6 + 1 + 32 bytes.
   static constexpr char kHex[] = "0123456789abcdef";

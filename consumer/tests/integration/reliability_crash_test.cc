@@ -196,7 +196,7 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
   ASSERT_TRUE(drained.has_value()) << "documents=" << es_.DocumentCount() << "\n"
                                    << last->Output().substr(0, 6000);
   const milliseconds total = Since(start);
-  auto exit = last->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(last, ports[cur]);
   ASSERT_TRUE(exit.has_value()) << "no exit within 30 s of SIGTERM";
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString() << "\n" << last->Output();
 
@@ -257,8 +257,8 @@ TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
     ASSERT_TRUE(c->Start().ok());
   }
   const auto drained = WaitDrained(static_cast<std::size_t>(events), milliseconds(180'000), {c});
-  ASSERT_TRUE(drained.has_value()) << c->Output();
-  auto exit = c->Terminate(milliseconds(30'000));
+  ASSERT_TRUE(drained.has_value()) << Diagnose(port) << "\n" << c->Output();
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
 
@@ -303,7 +303,7 @@ TEST_F(ReliabilityCrashTest, TicdcResendsCreateNoExtraDocuments) {
   const auto drained =
       WaitDrained(static_cast<std::size_t>(events + fresh), milliseconds(120'000), {c});
   ASSERT_TRUE(drained.has_value()) << c->Output();
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
 

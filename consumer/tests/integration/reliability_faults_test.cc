@@ -177,7 +177,7 @@ TEST_F(ReliabilityFaultsTest, KafkaFaultsLoseNothingAndLagRecovers) {
                   static_cast<double>(recovery.count()) / 1000.0);
     per_fault += buf;
   }
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
   const StoreReport store = CheckStore(es_, SeqRange(0, work_->rows()));
@@ -290,7 +290,7 @@ TEST_F(ReliabilityFaultsTest, ElasticsearchStormThenOutage) {
   // Before SIGTERM, whose close revokes the partitions (and says so) as a matter of course.
   const std::string output = c->AllOutput();
 
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
   const StoreReport store = CheckStore(es_, SeqRange(0, work_->rows()));
@@ -405,7 +405,7 @@ TEST_F(ReliabilityFaultsTest, MalformedOrMiscountedBulkResponsesAreNeverAcknowle
     }
   }
   violations += OffsetViolations(*offsets_, stored, *work_);
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
   const StoreReport store = CheckStore(es_, SeqRange(0, work_->rows()));
@@ -505,7 +505,7 @@ TEST_F(ReliabilityFaultsTest, PoisonGoesToTheDeadLetterTopicExactlyOnce) {
   const auto letters =
       ReadTopic(cluster_->bootstraps(), dlq_, 2, static_cast<std::size_t>(dlq_records),
                 Scaled(milliseconds(30'000)));
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
 

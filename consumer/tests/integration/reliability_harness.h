@@ -194,6 +194,13 @@ class ReliabilityTest : public ::testing::Test {
     return out;
   }
 
+  // SIGTERM once the process serves HTTP (so its signal handling is installed; an earlier
+  // SIGTERM would kill it with the default action), then wait for its exit.
+  static std::optional<ExitInfo> GracefulStop(ConsumerProcess* p, std::uint16_t port) {
+    if (!WaitServing(port, p, milliseconds(30'000))) return p->Kill();
+    return p->Terminate(milliseconds(30'000));
+  }
+
   // Sum over ids of (received - 1): writes the consumer sent again after the first one.
   std::int64_t Redelivered() const {
     std::int64_t n = 0;

@@ -296,7 +296,7 @@ TEST_F(ReliabilitySecurityTest, HostileTableNamesKeepMetricSeriesBounded) {
       << c->Output().substr(0, 6000);
   const std::string scrape = Scrape(port);
   ASSERT_FALSE(scrape.empty());
-  auto exit = c->Terminate(milliseconds(30'000));
+  auto exit = GracefulStop(c, port);
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString();
 

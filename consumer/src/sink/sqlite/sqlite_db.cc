@@ -125,6 +125,12 @@ Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   return SqliteStatement(db_, stmt);
 }
 
+Status SqliteDb::SetBusyTimeout(std::chrono::milliseconds timeout) {
+  const int rc = sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "busy timeout");
+  return Status::Ok();
+}
+
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
 }  // namespace cdc

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,6 +64,9 @@ class SqliteDb {
   // Runs one or more statements that take no parameters and return no rows.
   Status Exec(const char* sql);
   Result<SqliteStatement> Prepare(std::string_view sql);
+  // How long a statement waits for another connection's lock before failing with SQLITE_BUSY
+  // (2 s after Open).
+  Status SetBusyTimeout(std::chrono::milliseconds timeout);
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int Changes() const;
   sqlite3* handle() { return db_; }

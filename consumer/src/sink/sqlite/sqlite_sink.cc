@@ -49,6 +49,7 @@ constexpr const char* kInsert =
 // for long; the next round continues.
 constexpr std::int64_t kPruneChunk = 5000;
 constexpr std::int64_t kAgePruneIntervalMs = 1000;
+constexpr std::chrono::milliseconds kWriterBusyTimeout{250};
 
 std::int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -138,6 +139,9 @@ Status SqliteSink::Start() {
     return st;
   }
   if (auto st = CreateEventSchema(**db); !st.ok()) return st;
+  // The worker retries a busy database with its own backoff; a short wait inside SQLite keeps
+  // Stop(deadline) from overrunning by much when another process holds the write lock.
+  if (auto st = (*db)->SetBusyTimeout(kWriterBusyTimeout); !st.ok()) return st;
   auto insert = (*db)->Prepare(kInsert);
   if (!insert) return insert.error();
   db_ = std::move(*db);

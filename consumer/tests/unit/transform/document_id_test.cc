@@ -51,6 +51,13 @@ TEST(DocumentIdTest, KnownEventHasAKnownId) {
   EXPECT_EQ(Id(UserInsert()), "449448587919360008-insert-c4d7cd801cc1bd7df16f773bc2907ba5");
 }
 
+// Key material longer than the inline buffer spills to the heap; the id must not change with it.
+TEST(DocumentIdTest, LongKeyHasAKnownIdToo) {
+  ChangeEvent e = UserInsert();
+  e.data[0].value = std::string(300, 'x');
+  EXPECT_EQ(Id(e), "449448587919360008-insert-dcd7ffd352fe2fb9d80b542d45b9ce51");
+}
+
 TEST(DocumentIdTest, RedeliveryWithNewTsAndOtherRowCopiesGivesTheSameId) {
   const ChangeEvent first = UserInsert();
   ChangeEvent again = UserInsert();
