@@ -180,9 +180,9 @@ class ReliabilityTest : public ::testing::Test {
     }
     if (port != 0) {
       const std::string scrape = Scrape(port);
-      for (const char* name : {"cdc_bulk_requests_total", "cdc_bulk_items_total",
-                               "cdc_buffered_bytes", "cdc_sink_retries_total",
-                               "cdc_dead_letters_total", "cdc_sink_up", "cdc_kafka_up"}) {
+      for (const char* name :
+           {"cdc_bulk_requests_total", "cdc_bulk_items_total", "cdc_buffered_bytes",
+            "cdc_sink_retries_total", "cdc_dead_letters_total", "cdc_sink_up", "cdc_kafka_up"}) {
         std::size_t pos = 0;
         while ((pos = scrape.find(name, pos)) != std::string::npos) {
           const std::size_t eol = scrape.find('\n', pos);

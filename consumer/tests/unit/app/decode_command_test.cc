@@ -81,9 +81,9 @@ TEST(DecodeCommandTest, StdinExamplesGiveTheReviewedDocumentsAsBulkLines) {
     char name[48];
     std::snprintf(name, sizeof(name), "documents/example-%02d.json", line);
     simdjson::dom::parser parser;
-    const simdjson::dom::element docs =
-        parser.parse(simdjson::padded_string(testing::ReadFile(testing::FixturePath(name))))
-            .value();
+    // The input must outlive the parse: a temporary padded_string here was a stack-use-after-scope.
+    const simdjson::padded_string json(testing::ReadFile(testing::FixturePath(name)));
+    const simdjson::dom::element docs = parser.parse(json).value();
     const simdjson::dom::array items = docs.get_array().value();
     for (const simdjson::dom::element doc : items) {
       expected_actions.push_back(R"({"create":{"_index":"cdc-events","_id":")" +

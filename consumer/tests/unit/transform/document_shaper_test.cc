@@ -189,8 +189,8 @@ TEST(DocumentShaperTest, LargeValuesNeedingEscapesSurviveChunking) {
   e.data = {Col("id", "1"), Col("text", value)};
   const Document doc = DocumentShaper(ShaperOptions{}).Shape(e);
   simdjson::dom::parser parser;
-  const simdjson::dom::element root =
-      parser.parse(simdjson::padded_string(doc.source_json)).value();
+  const simdjson::padded_string json(doc.source_json);  // must outlive the parse
+  const simdjson::dom::element root = parser.parse(json).value();
   const std::string_view decoded = root["data"]["text"].get_string().value();
   EXPECT_TRUE(decoded == value) << "decoded " << decoded.size() << " bytes, expected "
                                 << value.size();
