@@ -1,6 +1,7 @@
 #include "core/json_writer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -27,7 +28,17 @@ inline bool BlockNeedsWork(std::uint64_t word) {
   return ((word | control | has_quote | has_backslash) & kHighBits) != 0;
 }
 
-inline bool IsPlainAscii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+constexpr bool IsPlainAscii(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+// IsPlainAscii as a table, for the byte-at-a-time loop over short strings.
+constexpr std::array<bool, 256> kPlainAscii = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c)
+    table[static_cast<std::size_t>(c)] = IsPlainAscii(static_cast<unsigned char>(c));
+  return table;
+}();
 
 // Writes the escape for an ASCII byte that needs one; at most 6 bytes.
 char* WriteEscape(unsigned char c, char* dst) {
@@ -170,10 +181,12 @@ void JsonWriter::WriteString(std::string_view text) {
   if (text.size() <= kShortString) {
     // Most names and values are short: one reservation, copy while checking each byte.
     Reserve(6 * text.size() + 2);
-    *pos_++ = '"';
-    while (p < end && IsPlainAscii(*p)) *pos_++ = static_cast<char>(*p++);
-    if (p < end) pos_ = EscapeInto(p, end, pos_);
-    *pos_++ = '"';
+    char* dst = pos_;  // a local, so that stores through it need not reload pos_
+    *dst++ = '"';
+    while (p < end && kPlainAscii[*p]) *dst++ = static_cast<char>(*p++);
+    if (p < end) dst = EscapeInto(p, end, dst);
+    *dst++ = '"';
+    pos_ = dst;
     return;
   }
   const std::size_t plain = PlainPrefix(p, end);

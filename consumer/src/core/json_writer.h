@@ -27,7 +27,10 @@ class JsonWriter {
   JsonWriter& operator=(const JsonWriter&) = delete;
 
   // Trims `out` to the text written; the writer may keep writing afterwards.
-  void Finish() { out_->resize(static_cast<std::size_t>(pos_ - out_->data())); end_ = pos_; }
+  void Finish() {
+    out_->resize(static_cast<std::size_t>(pos_ - out_->data()));
+    end_ = pos_;
+  }
 
   void StartObject() { OpenContainer('{'); }
   void EndObject() { CloseContainer('}'); }
@@ -54,6 +57,16 @@ class JsonWriter {
   void String(std::string_view value) {
     BeforeValue();
     WriteString(value);
+  }
+  // A string value the caller knows needs no escaping (our own ASCII text: a timestamp, an op
+  // name): copied without a scan.
+  void LiteralString(std::string_view value) {
+    BeforeValue();
+    Reserve(value.size() + 2);
+    *pos_++ = '"';
+    std::memcpy(pos_, value.data(), value.size());
+    pos_ += value.size();
+    *pos_++ = '"';
   }
   void Null() { RawValue("null"); }
   void Bool(bool value) { RawValue(value ? "true" : "false"); }

@@ -166,7 +166,9 @@ Status Pipeline::Wait() {
     if (!st.ok()) KafkaLogger()->warn("sink stop: {}", st.ToString());
   }
   sink_stopped_.store(true, std::memory_order_release);
-  TearDown();
+  running_.store(false, std::memory_order_release);
+  // The sink and the writer stay alive (stopped) until the destructor, so that their state can
+  // still be read.
   return run_status_;
 }
 

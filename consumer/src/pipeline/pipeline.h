@@ -43,7 +43,7 @@ using SinkFactory =
 class Pipeline {
  public:
   Pipeline(PipelineOptions options, SinkFactory make_sink, Metrics* metrics);
-  ~Pipeline();  // RequestStop + Wait when still running
+  ~Pipeline();  // RequestStop + Wait when still running; then releases the sink and the writer
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 

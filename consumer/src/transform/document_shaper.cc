@@ -59,7 +59,7 @@ void WriteTrailer(const ChangeEvent& event, std::int64_t event_time_ms, JsonWrit
   }
   w->LiteralKey("@timestamp");
   const auto timestamp = FormatRfc3339Millis(event_time_ms);
-  w->String(std::string_view(timestamp.data(), timestamp.size()));
+  w->LiteralString(std::string_view(timestamp.data(), timestamp.size()));
   w->LiteralKey("ts_ms");
   w->Integer(event.ts_ms);
 }
@@ -91,7 +91,7 @@ void DocumentShaper::Shape(const ChangeEvent& event, Document* out) const {
   w.LiteralKey("table");
   w.String(event.table);
   w.LiteralKey("type");
-  w.String(OpName(event.op));
+  w.LiteralString(OpName(event.op));
   if (event.op == Op::kDdl) {
     w.LiteralKey("ddl_type");
     w.String(event.ddl_type);

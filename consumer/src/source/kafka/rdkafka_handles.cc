@@ -110,3 +110,48 @@ std::vector<std::int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* li
 }
 
 }  // namespace cdc::kafka
+
+#if defined(__SANITIZE_THREAD__)
+// ThreadSanitizer builds only. librdkafka starts its threads with C11 thrd_create and locks with
+// mtx_*/cnd_*, which glibc 2.34+ implements without going through the pthread functions TSan
+// intercepts: TSan never learns about those threads (and crashes in its allocator on their first
+// malloc) and cannot see librdkafka's own synchronisation. Defining thrd_create here (the
+// executable's definition wins over libc's) routes thread creation through pthread_create; the
+// default suppressions below ignore what librdkafka (an uninstrumented library) does internally,
+// so reports point at our code only.
+#include <pthread.h>
+#include <threads.h>
+
+namespace {
+struct ThrdStart {
+  thrd_start_t func;
+  void* arg;
+};
+void* ThrdTrampoline(void* p) {
+  ThrdStart start = *static_cast<ThrdStart*>(p);
+  delete static_cast<ThrdStart*>(p);
+  return reinterpret_cast<void*>(static_cast<std::intptr_t>(start.func(start.arg)));
+}
+}  // namespace
+
+extern "C" int thrd_create(thrd_t* thr, thrd_start_t func, void* arg) {
+  auto* start = new ThrdStart{func, arg};
+  if (pthread_create(thr, nullptr, &ThrdTrampoline, start) != 0) {
+    delete start;
+    return thrd_error;
+  }
+  return thrd_success;
+}
+
+extern "C" const char* __tsan_default_suppressions() {
+  return "called_from_lib:librdkafka.so.1\n"
+         "race:librdkafka.so.1\n"
+         // Record payloads are written by librdkafka's decompression (these libraries) on its
+         // broker thread and handed over through its (invisible) queue locks.
+         "race:libzstd.so.1\n"
+         "race:liblz4.so.1\n"
+         "race:libz.so.1\n"
+         "race:libsnappy.so.1\n"
+         "thread:thrd_create\n";
+}
+#endif

@@ -83,11 +83,13 @@ TEST(JsonWriterTest, WritesNestedStructuresWithCommas) {
     w.Base64String(std::string("\x00\xff", 2));
     w.LiteralKey("e");
     w.String("after base64");
+    w.LiteralKey("f");
+    w.LiteralString("2024-01-01T00:00:00.000Z");
     w.EndObject();
   }
   EXPECT_EQ(out,
             R"(X{"a":-9223372036854775808,"b\"":[18446744073709551615,null,true,false,{},[],"s"],)"
-            R"("c":{"raw":1},"d":"AP8=","e":"after base64"})");
+            R"("c":{"raw":1},"d":"AP8=","e":"after base64","f":"2024-01-01T00:00:00.000Z"})");
 }
 
 TEST(JsonWriterTest, FinishTrimsAndWritingMayContinue) {
