@@ -28,13 +28,15 @@ std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 // key order, old before data, `_tidb.commitTs`, and the v6.5.0-v6.5.11 "\r\n" terminator.
 std::string UsersMessage(std::size_t i, const std::string& type) {
   const std::string id = std::to_string(100000 + i);
-  const std::string row = "{\"id\":" + Quoted(id) + ",\"username\":" + Quoted("user_" + id) +
-                          ",\"password\":\"$2b$12$wE1xq3yqkz0m1S6r3FqZ8uY3k0m2Y1m9m8i3G2F4b5j6k7l8" +
-                          id.substr(0, 4) + "\",\"email\":" + Quoted("user_" + id + "@example.com") +
-                          ",\"created_at\":\"2024-05-01 12:" + std::to_string(10 + i % 50) + ":00\"}";
+  const std::string row =
+      "{\"id\":" + Quoted(id) + ",\"username\":" + Quoted("user_" + id) +
+      ",\"password\":\"$2b$12$wE1xq3yqkz0m1S6r3FqZ8uY3k0m2Y1m9m8i3G2F4b5j6k7l8" + id.substr(0, 4) +
+      "\",\"email\":" + Quoted("user_" + id + "@example.com") +
+      ",\"created_at\":\"2024-05-01 12:" + std::to_string(10 + i % 50) + ":00\"}";
   const std::uint64_t commit_ts = kBaseCommitTs + (i << 18);
   const std::string old = type == "UPDATE" ? "[" + row + "]" : "null";
-  return "{\"id\":0,\"database\":\"appdb\",\"table\":\"users\",\"pkNames\":[\"id\"],\"isDdl\":false,"
+  return "{\"id\":0,\"database\":\"appdb\",\"table\":\"users\",\"pkNames\":[\"id\"],\"isDdl\":"
+         "false,"
          "\"type\":\"" +
          type + "\",\"es\":" + std::to_string(commit_ts >> 18) +
          ",\"ts\":" + std::to_string((commit_ts >> 18) + 812) +
@@ -79,14 +81,15 @@ std::string WideMessage(std::size_t i) {
          "\"type\":\"INSERT\",\"es\":" +
          std::to_string(commit_ts >> 18) + ",\"ts\":" + std::to_string((commit_ts >> 18) + 9) +
          ",\"sql\":\"\",\"sqlType\":" + sql_type + "},\"mysqlType\":" + mysql_type +
-         "},\"old\":null,\"data\":[" + row + "}],\"_tidb\":{\"commitTs\":" +
-         std::to_string(commit_ts) + "}}\r\n";
+         "},\"old\":null,\"data\":[" + row +
+         "}],\"_tidb\":{\"commitTs\":" + std::to_string(commit_ts) + "}}\r\n";
 }
 
 std::vector<std::string> UsersMessages(bool mixed) {
   static const std::string kTypes[] = {"INSERT", "UPDATE", "DELETE"};
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < kMessages; ++i) out.push_back(UsersMessage(i, kTypes[mixed ? i % 3 : 0]));
+  for (std::size_t i = 0; i < kMessages; ++i)
+    out.push_back(UsersMessage(i, kTypes[mixed ? i % 3 : 0]));
   return out;
 }
 

@@ -78,8 +78,7 @@ void CheckDocument(const cdc::ChangeEvent& event, const cdc::DocumentShaper& sha
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static cdc::CanalJsonDecoder* decoder = new cdc::CanalJsonDecoder();
-  static const cdc::DocumentShaper* redacting =
-      new cdc::DocumentShaper(cdc::ShaperOptions{});
+  static const cdc::DocumentShaper* redacting = new cdc::DocumentShaper(cdc::ShaperOptions{});
   static const cdc::DocumentShaper* plain =
       new cdc::DocumentShaper(cdc::ShaperOptions{.redact_patterns = {}});
   static cdc::DecodedMessage* message = new cdc::DecodedMessage();  // reused, as in production

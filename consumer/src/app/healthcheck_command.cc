@@ -19,7 +19,9 @@ Result<SplitHttpUrl> SplitUrl(std::string_view url) {
   split.base = std::string(url.substr(0, path_start));
   split.path = path_start == std::string_view::npos ? "/" : std::string(url.substr(path_start));
   if (split.base.size() == scheme_end + 3) return Err(Status::InvalidConfig("URL has no host"));
-  if (split.path.front() != '/') split.path.insert(0, "/");
+  // Prepend by building a new string: g++ 12 -O2 reports a false -Wrestrict on
+  // std::string::insert(0, literal) (GCC bug 105329), which breaks the Release build.
+  if (split.path.front() != '/') split.path = std::string("/").append(split.path);
   if (const auto hash = split.path.find('#'); hash != std::string::npos) split.path.resize(hash);
   return split;
 }

@@ -6,9 +6,9 @@ namespace cdc {
 namespace {
 
 constexpr std::array<std::string_view, 13> kSlugs = {
-    "invalid_json", "not_object",    "wrong_type",     "missing_field", "duplicate_key",
-    "unknown_type", "empty_data",    "bad_old",        "bad_commit_ts", "bad_watermark_ts",
-    "bad_timestamp", "bad_binary",   "too_large",
+    "invalid_json",  "not_object", "wrong_type", "missing_field", "duplicate_key",
+    "unknown_type",  "empty_data", "bad_old",    "bad_commit_ts", "bad_watermark_ts",
+    "bad_timestamp", "bad_binary", "too_large",
 };
 
 constexpr std::size_t kMaxQuotedName = 64;

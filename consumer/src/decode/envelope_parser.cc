@@ -66,7 +66,8 @@ Status ParseRows(element v, std::string_view where, RawRows* rows) {
   if (v.type() != element_type::ARRAY) return WrongType(where, "an array of objects or null");
   const simdjson::dom::array array = v.get_array().value_unsafe();
   for (const element row : array) {
-    if (row.type() != element_type::OBJECT) return WrongType(Indexed(where, rows->size()), "an object");
+    if (row.type() != element_type::OBJECT)
+      return WrongType(Indexed(where, rows->size()), "an object");
     const simdjson::dom::object object = row.get_object().value_unsafe();
     for (const auto field : object) {
       RawColumn column{.name = field.key, .value = {}, .is_null = false};
@@ -111,7 +112,8 @@ Status ParseColumnTypes(element v, bool sql_type, RawMessage* raw) {
       if (type != element_type::INT64 && type != element_type::UINT64) {
         return WrongType(std::string(where) + "." + QuoteName(field.key), "an integer");
       }
-      binary = type == element_type::INT64 && field.value.get_int64().value_unsafe() == kSqlTypeBlob;
+      binary =
+          type == element_type::INT64 && field.value.get_int64().value_unsafe() == kSqlTypeBlob;
     } else {
       if (type != element_type::STRING) {
         return WrongType(std::string(where) + "." + QuoteName(field.key), "a string");

@@ -243,9 +243,9 @@ TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
   ASSERT_TRUE(c->Start().ok());
   milliseconds longest_stop(0);
   for (int r = 1; r <= restarts; ++r) {
-    // SIGTERM only once the process serves HTTP (its signal handling is set up by then), and
-    // only after it made progress of its own.
-    ASSERT_TRUE(WaitServing(port, c, milliseconds(30'000))) << c->Output();
+    // SIGTERM only once the process is ready (its pipeline runs), and only after it made
+    // progress of its own.
+    ASSERT_TRUE(WaitReady(port, c, milliseconds(30'000))) << c->Output();
     const auto threshold =
         std::min(static_cast<std::size_t>(events),
                  std::max(static_cast<std::size_t>(events * r / (restarts + 2)),
@@ -278,6 +278,37 @@ TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
       .Add("redelivered_writes", redelivered)
       .Add("restarts", restarts)
       .AddSeconds("longest_stop", longest_stop)
+      .Print();
+}
+
+// A SIGTERM that arrives while the process starts (HTTP server up, pipeline not yet running)
+// must still stop it, promptly and cleanly: an orchestrator that stops a pod during startup
+// otherwise waits for its kill timeout. Found by the restart scenario, which sends SIGTERM as
+// soon as a restarted consumer answers /healthz.
+TEST_F(ReliabilityCrashTest, SigtermDuringStartupIsHonoured) {
+  SetUpScenario("sigterm_startup", 1, kPartitions);
+  Figures figures("sigterm_startup");
+  const std::uint16_t port = FreeLoopbackPort();
+  ConsumerProcess* c = NewConsumer("c", port);
+  const int attempts = 3;
+  int clean = 0;
+  milliseconds slowest(0);
+  for (int i = 0; i < attempts; ++i) {
+    ASSERT_TRUE(c->Start().ok());
+    ASSERT_TRUE(WaitServing(port, c, milliseconds(30'000))) << c->Output();
+    const auto t0 = Clock::now();
+    auto exit = c->Terminate(Scaled(milliseconds(30'000)));
+    slowest = std::max(slowest, Since(t0));
+    EXPECT_TRUE(exit.has_value()) << "SIGTERM during startup ignored (killed after 30 s)\n"
+                                  << c->Output();
+    if (exit) {
+      EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString() << "\n" << c->Output();
+      clean += exit->exited && exit->code == 0 ? 1 : 0;
+    }
+  }
+  figures.Add("attempts", attempts)
+      .Add("clean_exits", clean)
+      .AddSeconds("slowest_exit", slowest)
       .Print();
 }
 

@@ -194,10 +194,16 @@ class ReliabilityTest : public ::testing::Test {
     return out;
   }
 
-  // SIGTERM once the process serves HTTP (so its signal handling is installed; an earlier
-  // SIGTERM would kill it with the default action), then wait for its exit.
+  // The consumer is ready (/readyz 200: Kafka and the sink up, so its pipeline is running).
+  static bool WaitReady(std::uint16_t port, ConsumerProcess* p, milliseconds timeout) {
+    return WaitFor([&] { return !p->Running() || HttpStatus(port, "/readyz") == 200; }, timeout) &&
+           p->Running();
+  }
+
+  // SIGTERM once the process is ready, then wait for its exit. (A SIGTERM before its pipeline
+  // runs is a separate scenario: ReliabilityCrashTest.SigtermDuringStartupIsHonoured.)
   static std::optional<ExitInfo> GracefulStop(ConsumerProcess* p, std::uint16_t port) {
-    if (!WaitServing(port, p, milliseconds(30'000))) return p->Kill();
+    (void)WaitReady(port, p, milliseconds(30'000));
     return p->Terminate(milliseconds(30'000));
   }
 

@@ -115,12 +115,13 @@ std::vector<std::int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* li
 // ThreadSanitizer builds only. librdkafka starts its threads with C11 thrd_create and locks with
 // mtx_*/cnd_*, which glibc 2.34+ implements without going through the pthread functions TSan
 // intercepts: TSan never learns about those threads (and crashes in its allocator on their first
-// malloc) and cannot see librdkafka's own synchronisation. Defining thrd_create here (the
-// executable's definition wins over libc's) routes thread creation through pthread_create; the
-// default suppressions below ignore what librdkafka (an uninstrumented library) does internally,
-// so reports point at our code only.
+// malloc, or on a reused thread id) and cannot see librdkafka's own synchronisation. Defining
+// them here (the executable's definitions win over libc's) routes them through pthread; the
+// default suppressions below ignore what the uninstrumented librdkafka does internally.
 #include <pthread.h>
 #include <threads.h>
+
+#include <cerrno>
 
 namespace {
 struct ThrdStart {
@@ -141,6 +142,60 @@ extern "C" int thrd_create(thrd_t* thr, thrd_start_t func, void* arg) {
     return thrd_error;
   }
   return thrd_success;
+}
+
+// The rest of librdkafka's C11 thread calls, routed to their (intercepted) pthread equivalents
+// so that TSan sees its joins and locks; glibc's C11 types share the pthread layouts.
+extern "C" int thrd_join(thrd_t thr, int* res) {
+  void* ret = nullptr;
+  if (pthread_join(thr, &ret) != 0) return thrd_error;
+  if (res != nullptr) *res = static_cast<int>(reinterpret_cast<std::intptr_t>(ret));
+  return thrd_success;
+}
+
+extern "C" int mtx_init(mtx_t* m, int type) {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  if ((type & mtx_recursive) != 0) pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  const int rc = pthread_mutex_init(reinterpret_cast<pthread_mutex_t*>(m), &attr);
+  pthread_mutexattr_destroy(&attr);
+  return rc == 0 ? thrd_success : thrd_error;
+}
+extern "C" int mtx_lock(mtx_t* m) {
+  return pthread_mutex_lock(reinterpret_cast<pthread_mutex_t*>(m)) == 0 ? thrd_success : thrd_error;
+}
+extern "C" int mtx_unlock(mtx_t* m) {
+  return pthread_mutex_unlock(reinterpret_cast<pthread_mutex_t*>(m)) == 0 ? thrd_success
+                                                                          : thrd_error;
+}
+extern "C" void mtx_destroy(mtx_t* m) {
+  pthread_mutex_destroy(reinterpret_cast<pthread_mutex_t*>(m));
+}
+extern "C" int cnd_init(cnd_t* c) {
+  return pthread_cond_init(reinterpret_cast<pthread_cond_t*>(c), nullptr) == 0 ? thrd_success
+                                                                               : thrd_error;
+}
+extern "C" int cnd_signal(cnd_t* c) {
+  return pthread_cond_signal(reinterpret_cast<pthread_cond_t*>(c)) == 0 ? thrd_success : thrd_error;
+}
+extern "C" int cnd_broadcast(cnd_t* c) {
+  return pthread_cond_broadcast(reinterpret_cast<pthread_cond_t*>(c)) == 0 ? thrd_success
+                                                                           : thrd_error;
+}
+extern "C" int cnd_wait(cnd_t* c, mtx_t* m) {
+  return pthread_cond_wait(reinterpret_cast<pthread_cond_t*>(c),
+                           reinterpret_cast<pthread_mutex_t*>(m)) == 0
+             ? thrd_success
+             : thrd_error;
+}
+extern "C" int cnd_timedwait(cnd_t* c, mtx_t* m, const struct timespec* abs) {
+  const int rc = pthread_cond_timedwait(reinterpret_cast<pthread_cond_t*>(c),
+                                        reinterpret_cast<pthread_mutex_t*>(m), abs);
+  if (rc == 0) return thrd_success;
+  return rc == ETIMEDOUT ? thrd_timedout : thrd_error;
+}
+extern "C" void cnd_destroy(cnd_t* c) {
+  pthread_cond_destroy(reinterpret_cast<pthread_cond_t*>(c));
 }
 
 extern "C" const char* __tsan_default_suppressions() {

@@ -80,8 +80,11 @@ inline std::string JsonDiff(std::string_view expected, std::string_view actual) 
   simdjson::dom::parser pb;
   simdjson::dom::element a;
   simdjson::dom::element b;
-  if (pa.parse(simdjson::padded_string(expected)).get(a)) return "expected text is not JSON";
-  if (pb.parse(simdjson::padded_string(actual)).get(b)) {
+  // The inputs outlive the parses (simdjson elements may refer back to them).
+  const simdjson::padded_string expected_json(expected);
+  const simdjson::padded_string actual_json(actual);
+  if (pa.parse(expected_json).get(a)) return "expected text is not JSON";
+  if (pb.parse(actual_json).get(b)) {
     return "actual text is not JSON: " + std::string(actual.substr(0, 200));
   }
   return JsonDiffElements(a, b, "$");
@@ -90,7 +93,8 @@ inline std::string JsonDiff(std::string_view expected, std::string_view actual) 
 inline bool IsValidJson(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element ignored;
-  return parser.parse(simdjson::padded_string(text)).get(ignored) == simdjson::SUCCESS;
+  const simdjson::padded_string json(text);
+  return parser.parse(json).get(ignored) == simdjson::SUCCESS;
 }
 
 inline std::vector<std::string> ReadLines(const std::string& path) {
@@ -224,7 +228,8 @@ inline Row RowFromJson(simdjson::dom::array columns) {
 // Inverse of DecodedToJson (throws on a malformed fixture).
 inline DecodedMessage DecodedFromJson(std::string_view json) {
   simdjson::dom::parser parser;
-  const simdjson::dom::element root = parser.parse(simdjson::padded_string(json)).value();
+  const simdjson::padded_string padded(json);  // must outlive the parse
+  const simdjson::dom::element root = parser.parse(padded).value();
   DecodedMessage message;
   if (!root["watermark_ts"].is_null())
     message.watermark_ts = root["watermark_ts"].get_uint64().value();
