@@ -7,7 +7,7 @@ namespace {
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// `name` (any case) equals `lower` (already lower-case), same length assumed by callers.
+// `name` (any case) equals `lower` (already lower-case).
 bool EqualsLower(std::string_view name, std::string_view lower) {
   if (name.size() != lower.size()) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
