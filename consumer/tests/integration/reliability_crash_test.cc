@@ -96,7 +96,8 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
     const std::int64_t slice = events / (kills + 2);
     const std::int64_t threshold =
         retry_after_apply
-            ? static_cast<std::int64_t>(es_.DocumentCount()) + slice / 10
+            ? std::min(static_cast<std::int64_t>(es_.DocumentCount()) + slice / 10,
+                       slice * (kills + 1))
             : slice * (slot + 1) +
                   static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(slice / 2));
     ASSERT_TRUE(WaitDocs(static_cast<std::size_t>(threshold), milliseconds(120'000), {victim}))
@@ -290,14 +291,16 @@ TEST_F(ReliabilityCrashTest, SigtermDuringStartupIsHonoured) {
   Figures figures("sigterm_startup");
   const std::uint16_t port = FreeLoopbackPort();
   ConsumerProcess* c = NewConsumer("c", port);
-  const int attempts = 3;
+  const int attempts = 2;
   int clean = 0;
   milliseconds slowest(0);
   for (int i = 0; i < attempts; ++i) {
     ASSERT_TRUE(c->Start().ok());
     ASSERT_TRUE(WaitServing(port, c, milliseconds(30'000))) << c->Output();
     const auto t0 = Clock::now();
-    auto exit = c->Terminate(Scaled(milliseconds(30'000)));
+    // Unscaled: a stop takes the join (3 s) plus shutdown-timeout (8 s) at worst, even under
+    // sanitizers.
+    auto exit = c->Terminate(milliseconds(30'000));
     slowest = std::max(slowest, Since(t0));
     EXPECT_TRUE(exit.has_value()) << "SIGTERM during startup ignored (killed after 30 s)\n"
                                   << c->Output();
