@@ -100,6 +100,12 @@ Status Pipeline::Start() {
   }
   started_ = true;
   running_.store(true, std::memory_order_release);
+  {
+    // A stop requested while Build ran (a SIGTERM during startup) found no source to tell;
+    // tell it now, so Run returns at once instead of consuming until the next signal.
+    std::lock_guard lock(mu_);
+    if (stop_requested_) source_->RequestStop();
+  }
   health_thread_ = std::thread([this] { HealthLoop(); });
   poll_thread_ = std::thread([this] { PollThread(); });
   return Status::Ok();
@@ -117,7 +123,7 @@ Status Pipeline::Build() {
   if (Status st = sink_->Start(); !st.ok()) return st;
   sink_started_ = true;
   decoder_ = std::make_unique<CanalMessageDecoder>(options_.shaper);
-  source_ = std::make_unique<kafka::KafkaSource>(options_.kafka,
+  auto source = std::make_unique<kafka::KafkaSource>(options_.kafka,
                                                  kafka::KafkaSource::Deps{
                                                      .decoder = decoder_.get(),
                                                      .sink = sink_.get(),
@@ -127,6 +133,11 @@ Status Pipeline::Build() {
                                                      .log = MakeLogFn(),
                                                      .on_stopping = [this] { StopHealthThread(); },
                                                  });
+  {
+    // Published under mu_: RequestStop reads it from the signal thread.
+    std::lock_guard lock(mu_);
+    source_ = std::move(source);
+  }
   return source_->Init();
 }
 
@@ -147,12 +158,15 @@ void Pipeline::PollThread() {
 }
 
 void Pipeline::RequestStop() {
+  kafka::KafkaSource* source = nullptr;
   {
     std::lock_guard lock(mu_);
     stop_requested_ = true;
+    source = source_.get();
   }
   cv_.notify_all();
-  if (source_) source_->RequestStop();
+  // The source lives until the destructor, which runs after every caller of RequestStop.
+  if (source != nullptr) source->RequestStop();
 }
 
 Status Pipeline::Wait() {

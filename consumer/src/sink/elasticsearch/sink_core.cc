@@ -34,7 +34,7 @@ bool SinkCore::TrySubmit(Batch& batch) {
 bool SinkCore::HasWorkLocked(Clock::time_point now) const {
   if (!ready_ && !bootstrap_running_ && bootstrap_due_ <= now) return true;
   if (!dead_letter_retries_.empty() && dead_letter_retries_.begin()->first <= now) return true;
-  return ready_ && in_flight_ < in_flight_limit_ && queue_.NextReady(flushing_) <= now;
+  return ready_ && sending_ && in_flight_ < in_flight_limit_ && queue_.NextReady(flushing_) <= now;
 }
 
 std::optional<SinkWork> SinkCore::NextWork() {
@@ -52,7 +52,7 @@ std::optional<SinkWork> SinkCore::NextWork() {
         work.dead_letters.push_back(std::move(dead_letter_retries_.begin()->second));
         dead_letter_retries_.erase(dead_letter_retries_.begin());
       }
-      if (ready_ && in_flight_ < in_flight_limit_) {
+      if (ready_ && sending_ && in_flight_ < in_flight_limit_) {
         work.batch = queue_.Take(now, flushing_);
         if (!work.batch.empty()) ++in_flight_;
       }
@@ -61,7 +61,9 @@ std::optional<SinkWork> SinkCore::NextWork() {
     Clock::time_point next = Clock::time_point::max();
     if (!ready_ && !bootstrap_running_) next = bootstrap_due_;
     if (!dead_letter_retries_.empty()) next = std::min(next, dead_letter_retries_.begin()->first);
-    if (ready_ && in_flight_ < in_flight_limit_) next = std::min(next, queue_.NextReady(flushing_));
+    if (ready_ && sending_ && in_flight_ < in_flight_limit_) {
+      next = std::min(next, queue_.NextReady(flushing_));
+    }
     if (next == Clock::time_point::max()) {
       work_cv_.wait(lock);
     } else {
@@ -76,6 +78,7 @@ void SinkCore::FinishBatch() {
     --in_flight_;
   }
   work_cv_.notify_all();
+  drained_cv_.notify_all();  // StopSendingAndWaitInFlight waits for in_flight_ == 0
 }
 
 void SinkCore::BootstrapDone(bool ok) {
@@ -232,6 +235,13 @@ void SinkCore::BeginFlush() {
 bool SinkCore::WaitDrained(Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   return drained_cv_.wait_until(lock, deadline, [&] { return unfinished_ == 0; });
+}
+
+bool SinkCore::StopSendingAndWaitInFlight(Clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  sending_ = false;
+  return drained_cv_.wait_until(lock, deadline,
+                                [&] { return in_flight_ == 0 || unfinished_ == 0; });
 }
 
 void SinkCore::Close() {

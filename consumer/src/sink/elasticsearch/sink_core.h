@@ -77,6 +77,10 @@ class SinkCore : public std::enable_shared_from_this<SinkCore> {
   void Open(bool ready);  // start accepting; ready = bootstrap already done
   void BeginFlush();      // stop accepting, send partial batches at once
   bool WaitDrained(Clock::time_point deadline);
+  // Sends no new requests and waits until none is in flight (true) or the deadline passes.
+  // What is still queued stays unacknowledged and was never sent, so a restart reads it again
+  // without writing anything twice; cutting a request short instead would.
+  bool StopSendingAndWaitInFlight(Clock::time_point deadline);
   void Close();  // no more acknowledgements; wakes and ends the workers
 
   std::size_t queued_bytes() const;
@@ -107,6 +111,7 @@ class SinkCore : public std::enable_shared_from_this<SinkCore> {
   int in_flight_limit_;
   bool accepting_ = false;
   bool flushing_ = false;
+  bool sending_ = true;  // false once the stop gave up on the queue
   bool stopping_ = false;
   bool ready_ = false;
   bool bootstrap_running_ = false;

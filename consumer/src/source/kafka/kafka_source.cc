@@ -364,8 +364,17 @@ void KafkaSource::Notify(SourceEvent::Kind kind, std::int32_t partition, std::in
 }
 
 Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
-  const auto until = Clock::now() + deadline;
+  const auto start = Clock::now();
+  const auto until = start + deadline;
+  // Each step's elapsed time at debug: a slow stop shows which step it waited on.
+  const auto step = [this, start](std::string_view what) {
+    Log(LogLevel::kDebug,
+        fmt::format("shutdown: {} after {} ms", what,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)
+                        .count()));
+  };
   if (deps_.on_stopping) deps_.on_stopping();
+  step("health checks stopped");
   // Stop fetching; what was read but not handed to the sink is never acknowledged, so its
   // offsets stay uncommitted and it is read again after a restart.
   Status st = consumer_->Pause(std::vector<std::int32_t>(assigned_.begin(), assigned_.end()));
@@ -374,6 +383,7 @@ Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
   held_.clear();
   Status sink_status = deps_.sink->Stop(deadline);
   if (!sink_status.ok()) Log(LogLevel::kWarn, "sink stop: " + sink_status.ToString());
+  step("sink stopped");
   // Dead letters still being written get the rest of the deadline.
   ApplyAcks();
   while (!dead_letters_.empty() && Clock::now() < until) {
@@ -381,8 +391,10 @@ Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
         std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
     ApplyAcks();
   }
+  step("dead letters settled");
   st = consumer_->CommitSync();
   if (!st.ok()) Log(LogLevel::kWarn, "final commit: " + st.ToString());
+  step("final commit done");
   Status close = consumer_->Close();  // the last revoke commits again
   if (!close.ok()) Log(LogLevel::kWarn, close.ToString());
   Log(LogLevel::kInfo, fmt::format("kafka source stopped: records_read={} pending_records={}",

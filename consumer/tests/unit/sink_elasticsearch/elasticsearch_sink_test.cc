@@ -239,6 +239,28 @@ TEST_F(SinkTest, StopDeadlineLeavesUnfinishedRecordsUnacknowledged) {
   EXPECT_FALSE(sink->TrySubmit(late));
 }
 
+// A stop that cannot flush the whole queue in time gives up on the queue halfway through the
+// deadline and lets the requests in flight finish: everything sent was acknowledged, so a
+// restart reads the rest again without sending any item twice.
+TEST_F(SinkTest, StopDeadlineNeverCutsARequestShort) {
+  fake_.SetLatency(milliseconds(200));
+  auto options = FastOptions(fake_.url());
+  options.bulk_max_docs = 10;
+  options.max_in_flight = 1;
+  auto sink = StartSink(options);
+  Submit(*sink, TestBatch(0, 300));  // 30 requests of 200 ms: far more than the deadline
+  ASSERT_TRUE(WaitAcks(10));
+  const Status stop = sink->Stop(milliseconds(1000));
+  EXPECT_FALSE(stop.ok()) << "the queue cannot drain in 1 s";
+  EXPECT_GT(sink->UnfinishedRecords(), 0u);
+  std::size_t received = 0;
+  for (const auto& [id, times] : fake_.ItemsReceivedById()) {
+    received += static_cast<std::size_t>(times);
+  }
+  EXPECT_EQ(received, acks_.delivered()) << "an item was sent but its request was cut short";
+  EXPECT_EQ(acks_.total() + sink->UnfinishedRecords(), 300u);
+}
+
 TEST_F(SinkTest, StopFlushesRecordsStillLingering) {
   auto options = FastOptions(fake_.url());
   options.linger = milliseconds(600'000);
