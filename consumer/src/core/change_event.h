@@ -57,6 +57,8 @@ struct DecodedMessage {
 };
 
 // The physical part of a TiDB TSO, in milliseconds since the Unix epoch.
-constexpr std::int64_t TsoPhysicalMs(std::uint64_t tso) { return static_cast<std::int64_t>(tso >> 18); }
+constexpr std::int64_t TsoPhysicalMs(std::uint64_t tso) {
+  return static_cast<std::int64_t>(tso >> 18);
+}
 
 }  // namespace cdc

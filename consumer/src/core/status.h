@@ -28,7 +28,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidConfig(std::string msg) { return {ErrorCode::kInvalidConfig, std::move(msg)}; }
+  static Status InvalidConfig(std::string msg) {
+    return {ErrorCode::kInvalidConfig, std::move(msg)};
+  }
   static Status InvalidInput(std::string msg) { return {ErrorCode::kInvalidInput, std::move(msg)}; }
   static Status Transient(std::string msg) { return {ErrorCode::kTransient, std::move(msg)}; }
   static Status Permanent(std::string msg) { return {ErrorCode::kPermanent, std::move(msg)}; }
@@ -53,6 +55,8 @@ template <typename T>
 using Result = tl::expected<T, Status>;
 
 // Shorthand for returning an error from a function that returns Result<T>.
-inline tl::unexpected<Status> Err(Status status) { return tl::unexpected<Status>(std::move(status)); }
+inline tl::unexpected<Status> Err(Status status) {
+  return tl::unexpected<Status>(std::move(status));
+}
 
 }  // namespace cdc

@@ -34,20 +34,20 @@ Metrics::Metrics(Options options)
                      .Name("cdc_bulk_items_total")
                      .Help("Bulk items answered by the sink, by outcome")
                      .Register(r);
-  bulk_latency_ = &BuildHistogram()
-                       .Name("cdc_bulk_request_duration_seconds")
-                       .Help("Time from sending a bulk request to its response")
-                       .Register(r)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{
-                                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                                    2.5, 5, 10, 30});
-  e2e_latency_ = &BuildHistogram()
-                      .Name("cdc_end_to_end_latency_seconds")
-                      .Help("Time from the TiDB commit to the sink's acknowledgement")
-                      .Register(r)
-                      .Add({}, prometheus::Histogram::BucketBoundaries{
-                                   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-                                   300, 600});
+  bulk_latency_ =
+      &BuildHistogram()
+           .Name("cdc_bulk_request_duration_seconds")
+           .Help("Time from sending a bulk request to its response")
+           .Register(r)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                            0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+  e2e_latency_ =
+      &BuildHistogram()
+           .Name("cdc_end_to_end_latency_seconds")
+           .Help("Time from the TiDB commit to the sink's acknowledgement")
+           .Register(r)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                            2.5, 5, 10, 30, 60, 120, 300, 600});
   consumer_lag_ = &BuildGauge()
                        .Name("cdc_consumer_lag_messages")
                        .Help("High watermark minus the next offset to commit, per partition")
@@ -100,7 +100,9 @@ std::string Metrics::Serialize() const {
 
 void Metrics::CountEvent(std::string_view database, std::string_view table, Op op) {
   auto [db, tbl] = tables_.Map(database, table);
-  events_->Add({{"database", std::move(db)}, {"table", std::move(tbl)}, {"op", std::string(OpName(op))}})
+  events_
+      ->Add(
+          {{"database", std::move(db)}, {"table", std::move(tbl)}, {"op", std::string(OpName(op))}})
       .Increment();
 }
 

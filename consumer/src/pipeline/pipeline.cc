@@ -123,16 +123,16 @@ Status Pipeline::Build() {
   if (Status st = sink_->Start(); !st.ok()) return st;
   sink_started_ = true;
   decoder_ = std::make_unique<CanalMessageDecoder>(options_.shaper);
-  auto source = std::make_unique<kafka::KafkaSource>(options_.kafka,
-                                                 kafka::KafkaSource::Deps{
-                                                     .decoder = decoder_.get(),
-                                                     .sink = sink_.get(),
-                                                     .dead_letters = dead_letters_.get(),
-                                                     .acks = acks_.get(),
-                                                     .metrics = metrics_,
-                                                     .log = MakeLogFn(),
-                                                     .on_stopping = [this] { StopHealthThread(); },
-                                                 });
+  auto source = std::make_unique<kafka::KafkaSource>(
+      options_.kafka, kafka::KafkaSource::Deps{
+                          .decoder = decoder_.get(),
+                          .sink = sink_.get(),
+                          .dead_letters = dead_letters_.get(),
+                          .acks = acks_.get(),
+                          .metrics = metrics_,
+                          .log = MakeLogFn(),
+                          .on_stopping = [this] { StopHealthThread(); },
+                      });
   {
     // Published under mu_: RequestStop reads it from the signal thread.
     std::lock_guard lock(mu_);

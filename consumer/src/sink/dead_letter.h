@@ -13,11 +13,11 @@ namespace cdc {
 // `reason` is short and never holds row values.
 struct DeadLetter {
   std::string value;
-  std::string reason;        // e.g. "es_400:document_parsing_exception", "decode:invalid_json"
+  std::string reason;  // e.g. "es_400:document_parsing_exception", "decode:invalid_json"
   std::string source_topic;
   std::int32_t source_partition = -1;
   std::int64_t source_offset = -1;
-  std::string document_id;   // empty for decode failures
+  std::string document_id;  // empty for decode failures
 };
 
 // Writes dead letters durably (the Kafka DLQ topic in production). `done` is called exactly once,

@@ -29,7 +29,9 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   return condition();
 }
 
-std::string FixturePath(const std::string& rel) { return std::string(CDC_FIXTURES_DIR) + "/" + rel; }
+std::string FixturePath(const std::string& rel) {
+  return std::string(CDC_FIXTURES_DIR) + "/" + rel;
+}
 std::string SharedPath(const std::string& rel) { return std::string(CDC_SHARED_DIR) + "/" + rel; }
 std::string ConsumerBinaryPath() { return CDC_BINARY_PATH; }
 

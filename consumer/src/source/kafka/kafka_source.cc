@@ -369,9 +369,9 @@ Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
   // Each step's elapsed time at debug: a slow stop shows which step it waited on.
   const auto step = [this, start](std::string_view what) {
     Log(LogLevel::kDebug,
-        fmt::format("shutdown: {} after {} ms", what,
-                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)
-                        .count()));
+        fmt::format(
+            "shutdown: {} after {} ms", what,
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()));
   };
   if (deps_.on_stopping) deps_.on_stopping();
   step("health checks stopped");

@@ -9,7 +9,8 @@ namespace {
 
 TEST(LabelCapperTest, KeepsPairsUpToTheCapThenOverflows) {
   LabelCapper capper(2);
-  EXPECT_EQ(capper.Map("appdb", "users"), std::make_pair(std::string("appdb"), std::string("users")));
+  EXPECT_EQ(capper.Map("appdb", "users"),
+            std::make_pair(std::string("appdb"), std::string("users")));
   EXPECT_EQ(capper.Map("appdb", "orders").second, "orders");
   EXPECT_EQ(capper.Map("appdb", "third").first, LabelCapper::kOverflow);
   // A pair seen before the cap keeps its name afterwards.
