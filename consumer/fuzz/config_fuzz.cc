@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/config_loader.h"
-#include "app/settings.h"
+#include "config/config_loader.h"
+#include "config/settings.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view yaml(reinterpret_cast<const char*>(data), size);

@@ -10,13 +10,13 @@
 
 #include <fmt/format.h>
 
-#include "app/config_loader.h"
-#include "app/config_reference.h"
+#include "config/config_loader.h"
+#include "config/config_reference.h"
 #include "app/decode_command.h"
 #include "app/healthcheck_command.h"
 #include "app/local_cli.h"
 #include "app/service.h"
-#include "app/settings.h"
+#include "config/settings.h"
 #include "app/signals.h"
 
 namespace cdc {

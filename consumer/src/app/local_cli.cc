@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "app/value_parsers.h"
+#include "config/value_parsers.h"
 #include "local/local_commands.h"
 
 namespace cdc {

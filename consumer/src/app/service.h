@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/config.h"
+#include "config/config.h"
 
 namespace cdc {
 

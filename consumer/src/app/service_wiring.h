@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/config.h"
+#include "config/config.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 #include "sink/elasticsearch/elasticsearch_sink_options.h"

@@ -240,7 +240,11 @@ TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
   ExpectBrokerKeptEverything(&figures);
 
   const std::uint16_t port = FreeLoopbackPort();
-  ConsumerProcess* c = NewConsumer("c", port);
+  // What is under test is that a stop given the time to finish its requests writes nothing
+  // twice. Under sanitizers on a loaded 2-core machine one bulk request to the fake can take
+  // seconds, so the deadline is raised from the default 8 s; a stop that hits its deadline
+  // (still without a duplicate document) is covered by the sink's unit tests.
+  ConsumerProcess* c = NewConsumer("c", port, {"--shutdown-timeout", "30s"});
   ASSERT_TRUE(c->Start().ok());
   milliseconds longest_stop(0);
   for (int r = 1; r <= restarts; ++r) {
@@ -254,9 +258,9 @@ TEST_F(ReliabilityCrashTest, SigtermRestartsWriteNothingTwice) {
     ASSERT_TRUE(WaitDocs(threshold, milliseconds(120'000), {c})) << Diagnose(port) << "\n"
                                                                  << c->Output();
     const auto t0 = Clock::now();
-    auto exit = c->Terminate(milliseconds(30'000));
+    auto exit = c->Terminate(milliseconds(60'000));
     longest_stop = std::max(longest_stop, Since(t0));
-    ASSERT_TRUE(exit.has_value()) << "no exit within 30 s of SIGTERM";
+    ASSERT_TRUE(exit.has_value()) << "no exit within 60 s of SIGTERM";
     EXPECT_TRUE(exit->exited && exit->code == 0) << exit->ToString() << "\n" << c->Output();
     ASSERT_TRUE(c->Start().ok());
   }

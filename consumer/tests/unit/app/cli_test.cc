@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "app/config_reference.h"
+#include "config/config_reference.h"
 #include "app/healthcheck_command.h"
-#include "app/settings.h"
+#include "config/settings.h"
 #include "http/http_server.h"
 
 namespace cdc {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "app/config_loader.h"
-#include "app/settings.h"
+#include "config/config_loader.h"
+#include "config/settings.h"
 #include "support/test_env.h"
 
 namespace cdc {

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "app/config_loader.h"
-#include "app/settings.h"
+#include "config/config_loader.h"
+#include "config/settings.h"
 
 namespace cdc {
 namespace {

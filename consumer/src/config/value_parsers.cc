@@ -1,4 +1,4 @@
-#include "app/value_parsers.h"
+#include "config/value_parsers.h"
 
 #include <algorithm>
 #include <array>

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "app/secret.h"
-#include "app/value_parsers.h"
+#include "config/secret.h"
+#include "config/value_parsers.h"
 
 namespace cdc {
 
@@ -23,7 +23,7 @@ struct ValueSource {
 };
 
 // The consumer's effective configuration, fully parsed and validated. Field comments are
-// brief: the help text of each key lives in the settings table (app/settings.cc), which is the
+// brief: the help text of each key lives in the settings table (config/settings.cc), which is the
 // one place that declares keys, defaults and docs. Plain value type.
 struct Config {
   // Kafka source.

@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
-#include "app/config.h"
-#include "app/settings.h"
+#include "config/config.h"
+#include "config/settings.h"
 #include "core/status.h"
 
 namespace cdc {

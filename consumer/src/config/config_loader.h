@@ -8,7 +8,7 @@
 
 #include <tl/expected.hpp>
 
-#include "app/config.h"
+#include "config/config.h"
 
 namespace cdc {
 

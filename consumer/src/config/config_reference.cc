@@ -1,4 +1,4 @@
-#include "app/config_reference.h"
+#include "config/config_reference.h"
 
 #include <fstream>
 #include <sstream>

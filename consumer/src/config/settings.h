@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "app/config.h"
+#include "config/config.h"
 #include "core/status.h"
 
 namespace cdc {

@@ -1,4 +1,4 @@
-#include "app/config_loader.h"
+#include "config/config_loader.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "app/settings.h"
-#include "app/value_parsers.h"
+#include "config/settings.h"
+#include "config/value_parsers.h"
 
 namespace cdc {
 namespace {

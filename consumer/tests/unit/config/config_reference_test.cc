@@ -1,10 +1,10 @@
-#include "app/config_reference.h"
+#include "config/config_reference.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "app/settings.h"
+#include "config/settings.h"
 #include "support/test_env.h"
 
 namespace cdc {

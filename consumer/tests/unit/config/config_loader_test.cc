@@ -1,4 +1,4 @@
-#include "app/config_loader.h"
+#include "config/config_loader.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "app/config_reference.h"
-#include "app/settings.h"
+#include "config/config_reference.h"
+#include "config/settings.h"
 #include "support/test_env.h"
 #include "transform/redactor.h"
 

@@ -1,4 +1,4 @@
-#include "app/default_redact_columns.h"
+#include "config/default_redact_columns.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
