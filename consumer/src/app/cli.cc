@@ -10,14 +10,14 @@
 
 #include <fmt/format.h>
 
-#include "config/config_loader.h"
-#include "config/config_reference.h"
 #include "app/decode_command.h"
 #include "app/healthcheck_command.h"
 #include "app/local_cli.h"
 #include "app/service.h"
-#include "config/settings.h"
 #include "app/signals.h"
+#include "config/config_loader.h"
+#include "config/config_reference.h"
+#include "config/settings.h"
 
 namespace cdc {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config_reference.h"
 #include "app/healthcheck_command.h"
+#include "config/config_reference.h"
 #include "config/settings.h"
 #include "http/http_server.h"
 
