@@ -140,7 +140,7 @@ def test_kafka_listeners_and_topics(compose) -> None:
 def test_consumer_environment_names_real_settings(compose) -> None:
     """The consumer rejects unknown CDC_* variables at startup, so each one compose sets must be a
     key of its settings table (consumer/src/config/settings.cc): key es-url -> CDC_ES_URL."""
-    settings = (REPO / "consumer" / "src" / "app" / "settings.cc").read_text()
+    settings = (REPO / "consumer" / "src" / "config" / "settings.cc").read_text()
     keys = re.findall(r'\bt\.[A-Z][A-Za-z]*\(\s*"([a-z0-9-]+)"', settings)
     assert {"brokers", "topic", "es-url", "index", "listen"} <= set(keys)
     known = {"CDC_" + key.upper().replace("-", "_") for key in keys}
