@@ -35,7 +35,7 @@ class Sink {
   // sink is full; the caller keeps the batch and pauses its source.
   [[nodiscard]] virtual bool TrySubmit(Batch& batch) = 0;
 
-  // Stops accepting, flushes what is in flight until `deadline` passes, then stops the workers.
+  // Stops accepting, flushes what it holds until `deadline` passes, then stops the workers.
   // Records not completed by then are never acknowledged (so their offsets are not committed).
   virtual Status Stop(std::chrono::milliseconds deadline) = 0;
 };
