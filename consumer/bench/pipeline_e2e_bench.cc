@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "app/logging.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
@@ -95,6 +96,22 @@ class AckingSink final : public cdc::Sink {
   std::atomic<bool> done_{false};
 };
 
+// CDC_BENCH_RDKAFKA="key=value,key=value": librdkafka properties applied to both loops.
+std::vector<std::pair<std::string, std::string>> ExtraProperties() {
+  std::vector<std::pair<std::string, std::string>> out;
+  const char* env = std::getenv("CDC_BENCH_RDKAFKA");
+  std::string all = env != nullptr ? env : "";
+  for (std::size_t start = 0; start < all.size();) {
+    std::size_t end = all.find(',', start);
+    if (end == std::string::npos) end = all.size();
+    const std::string item = all.substr(start, end - start);
+    if (const std::size_t eq = item.find('='); eq != std::string::npos)
+      out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
 Figures RunBare(const std::string& bootstraps, std::int64_t n) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[256];
@@ -104,6 +121,9 @@ Figures RunBare(const std::string& bootstraps, std::int64_t n) {
                                                         {"auto.offset.reset", "earliest"},
                                                         {"enable.auto.offset.store", "false"},
                                                         {"queued.max.messages.kbytes", "16384"}}) {
+    rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));
+  }
+  for (const auto& [k, v] : ExtraProperties()) {
     rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err));
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
@@ -145,6 +165,8 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
   options.kafka.topic = kTopic;
   options.kafka.group = "bench-pipeline";
   options.kafka.dlq_topic = std::string(kTopic) + "-dlq";
+  options.kafka.rdkafka_overrides = ExtraProperties();
+  if (std::getenv("CDC_BENCH_DEBUG") != nullptr) (void)cdc::SetLogLevel("debug");
   AckingSink* sink = nullptr;
   cdc::Pipeline pipeline(
       options,

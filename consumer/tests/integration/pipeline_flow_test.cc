@@ -63,6 +63,33 @@ TEST_F(PipelineFlowTest, PlainFlowDeliversEveryRowAndCommitsTheHighWatermark) {
       << "series of revoked partitions are removed";
 }
 
+// librdkafka 2.0 re-checks a partition whose prefetch queue was full only when its broker thread
+// wakes up, once a second without other traffic. A 1 KiB queue fills on every fetch, so 100
+// refills would take about 100 s if the source did not wake the fetcher when it runs dry.
+TEST_F(PipelineFlowTest, AFullPrefetchQueueDoesNotStallTheConsumer) {
+  TestProducer producer(cluster_.bootstraps(), "lz4");
+  constexpr int kRounds = 100;
+  constexpr int kPerRound = 20;  // one small batch per partition and round
+  for (int round = 0; round < kRounds; ++round) {
+    ASSERT_TRUE(ProduceUsers(producer, topic_, kPartitions, round * kPerRound, kPerRound));
+  }
+  PipelineOptions options = Options();
+  options.kafka.rdkafka_overrides.emplace_back("queued.max.messages.kbytes", "1");
+  options.kafka.rdkafka_overrides.emplace_back("max.partition.fetch.bytes", "1");
+  // Health checks send metadata requests, which wake the broker thread too; keep them out.
+  options.kafka.health_interval = std::chrono::minutes(10);
+  RunningPipeline run(options, FakeSink::Options{}, &metrics_);
+  ASSERT_TRUE(run.start_status().ok()) << run.start_status().ToString();
+  // Not scaled for sanitizers: the stall being ruled out is a wall-clock timer.
+  EXPECT_TRUE(WaitFor([&] { return run.sink().delivered() >= kRounds * kPerRound; },
+                      Unscaled(milliseconds(40000))))
+      << "delivered " << run.sink().delivered() << " of " << kRounds * kPerRound;
+  EXPECT_GT(run.stats().fetcher_wakeups.load(), 0u);
+  ASSERT_TRUE(run.Stop().ok());
+  EXPECT_EQ(DistinctDelivered({run.sink().DeliveredRefs()}).size(),
+            static_cast<std::size_t>(kRounds * kPerRound));
+}
+
 TEST_F(PipelineFlowTest, PoisonRecordsGoToTheDeadLetterTopicAndTheOffsetMovesOn) {
   TestProducer producer(cluster_.bootstraps(), "lz4");
   ASSERT_TRUE(ProduceUsers(producer, topic_, kPartitions, 0, 40));

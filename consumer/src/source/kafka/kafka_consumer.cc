@@ -140,6 +140,30 @@ std::optional<std::pair<std::int64_t, std::int64_t>> KafkaConsumer::CachedWaterm
   return std::make_pair(low, high);
 }
 
+std::vector<std::int32_t> KafkaConsumer::BehindHighWatermark(
+    const std::vector<std::int32_t>& partitions) {
+  std::vector<std::int32_t> behind;
+  if (partitions.empty()) return behind;
+  PartitionList list(static_cast<int>(partitions.size()));
+  for (std::int32_t p : partitions) list.Add(options_.topic, p);
+  if (rd_kafka_position(rk_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return behind;
+  for (int i = 0; i < list.size(); ++i) {
+    const std::int64_t position = list[i].offset;
+    if (list[i].err != RD_KAFKA_RESP_ERR_NO_ERROR || position < 0) continue;
+    auto marks = CachedWatermarks(list[i].partition);
+    if (marks && marks->second > position) behind.push_back(list[i].partition);
+  }
+  return behind;
+}
+
+void KafkaConsumer::WakeFetcher(std::int32_t partition, std::chrono::milliseconds timeout) {
+  std::int64_t low = -1;
+  std::int64_t high = -1;
+  // The answer does not matter, only that the request reached the broker thread.
+  (void)rd_kafka_query_watermark_offsets(rk_.get(), options_.topic.c_str(), partition, &low, &high,
+                                         static_cast<int>(timeout.count()));
+}
+
 Status KafkaConsumer::CheckReachable(std::chrono::milliseconds timeout) {
   const struct rd_kafka_metadata* metadata = nullptr;
   const rd_kafka_resp_err_t err =

@@ -65,6 +65,15 @@ class KafkaConsumer {
 
   // Low/high watermarks from the last fetch responses (no network round trip).
   std::optional<std::pair<std::int64_t, std::int64_t>> CachedWatermarks(std::int32_t partition);
+  // Of `partitions`, those whose consumer position is behind the cached high watermark: records
+  // exist that are neither queued nor consumed yet.
+  std::vector<std::int32_t> BehindHighWatermark(const std::vector<std::int32_t>& partitions);
+  // Sends a ListOffsets request to the leader of `partition` and waits for it at most `timeout`.
+  // librdkafka before 2.4 re-checks a partition whose prefetch queue was full (queued.max.*)
+  // only when its broker thread wakes up, which without other traffic is once a second: a
+  // consumer slower than the broker then starves for up to a second after every refill.
+  // Any request to that broker wakes the thread, and the fetch resumes at once.
+  void WakeFetcher(std::int32_t partition, std::chrono::milliseconds timeout);
   // A metadata round trip to the cluster.
   Status CheckReachable(std::chrono::milliseconds timeout);
   const std::string& topic() const { return options_.topic; }

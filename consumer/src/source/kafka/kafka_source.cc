@@ -83,14 +83,35 @@ Status KafkaSource::Run(std::chrono::milliseconds shutdown_deadline) {
 }
 
 void KafkaSource::PollRound() {
-  auto timeout = options_.poll_timeout;
-  while (batch_.size() < options_.batch_max_records) {
-    MessagePtr msg = consumer_->Poll(timeout);
-    if (!msg) break;
-    HandleMessage(*msg);
-    timeout = std::chrono::milliseconds(0);
-    if (stop_.load(std::memory_order_relaxed)) break;
+  MessagePtr msg = consumer_->Poll(std::chrono::milliseconds(0));
+  if (!msg) {
+    WakeStarvedFetcher();
+    msg = consumer_->Poll(options_.poll_timeout);
   }
+  while (msg) {
+    HandleMessage(*msg);
+    if (batch_.size() >= options_.batch_max_records || stop_.load(std::memory_order_relaxed)) {
+      break;
+    }
+    msg = consumer_->Poll(std::chrono::milliseconds(0));
+  }
+}
+
+// Nothing is queued, yet a fetching partition is behind its high watermark: librdkafka (before
+// 2.4) may be waiting out its one-second re-check after the prefetch queue was full (see
+// KafkaConsumer::WakeFetcher). One partition per call, in turn, so that every broker leading a
+// lagging partition is woken within a few rounds; the wait replaces part of the poll's own.
+void KafkaSource::WakeStarvedFetcher() {
+  std::vector<std::int32_t> fetching;
+  for (std::int32_t p : assigned_) {
+    if (!paused_parts_.contains(p)) fetching.push_back(p);
+  }
+  const std::vector<std::int32_t> behind = consumer_->BehindHighWatermark(fetching);
+  if (behind.empty()) return;
+  const auto next = std::upper_bound(behind.begin(), behind.end(), last_woken_partition_);
+  last_woken_partition_ = next != behind.end() ? *next : behind.front();
+  consumer_->WakeFetcher(last_woken_partition_, options_.poll_timeout);
+  stats_.fetcher_wakeups.fetch_add(1, std::memory_order_relaxed);
 }
 
 void KafkaSource::SubmitBatch() {

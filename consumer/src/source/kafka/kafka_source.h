@@ -35,6 +35,7 @@ struct SourceStats {
   std::atomic<std::uint64_t> pauses{0};
   std::atomic<std::uint64_t> peak_buffered_bytes{0};
   std::atomic<std::uint64_t> assigned_partitions{0};
+  std::atomic<std::uint64_t> fetcher_wakeups{0};  // see KafkaSource::WakeStarvedFetcher
 };
 
 // The consumer-group poll loop: reads records with rd_kafka_consumer_poll, decodes and shapes
@@ -83,6 +84,7 @@ class KafkaSource final : private ConsumerListener {
   void OnKafkaError(const Status& error, bool fatal) override;
 
   void PollRound();
+  void WakeStarvedFetcher();
   void HandleMessage(const rd_kafka_message_t& msg);
   void HandleConsumerError(const rd_kafka_message_t& msg);
   void DeadLetterPoison(const rd_kafka_message_t& msg, const Status& error);
@@ -117,6 +119,7 @@ class KafkaSource final : private ConsumerListener {
   Batch held_;           // refused by the sink; resubmitted before anything new is read
   bool paused_ = false;  // back-pressure state
   std::set<std::int32_t> paused_parts_;  // partitions actually paused
+  std::int32_t last_woken_partition_ = -1;
   DecodedRecord decoded_;
   std::vector<AckItem> ack_buf_;
   std::optional<std::uint64_t> newest_watermark_;
