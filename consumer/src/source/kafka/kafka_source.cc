@@ -101,7 +101,19 @@ void KafkaSource::PollRound() {
 // 2.4) may be waiting out its one-second re-check after the prefetch queue was full (see
 // KafkaConsumer::WakeFetcher). One partition per call, in turn, so that every broker leading a
 // lagging partition is woken within a few rounds; the wait replaces part of the poll's own.
+// Wake-ups that bring nothing (a leader down, a gap of control records or compacted offsets
+// below the high watermark) back off up to librdkafka's own second, so an idle consumer does
+// not send a request per poll.
 void KafkaSource::WakeStarvedFetcher() {
+  const Clock::time_point now = Clock::now();
+  const std::uint64_t read = stats_.records_read.load(std::memory_order_relaxed);
+  if (read == read_at_last_wake_) {
+    if (now < next_wake_) return;
+    wake_backoff_ = std::clamp(wake_backoff_ * 2, std::chrono::milliseconds(10),
+                               std::chrono::milliseconds(1000));
+  } else {
+    wake_backoff_ = std::chrono::milliseconds(0);
+  }
   std::vector<std::int32_t> fetching;
   for (std::int32_t p : assigned_) {
     if (!paused_parts_.contains(p)) fetching.push_back(p);
@@ -112,6 +124,8 @@ void KafkaSource::WakeStarvedFetcher() {
   last_woken_partition_ = next != behind.end() ? *next : behind.front();
   consumer_->WakeFetcher(last_woken_partition_, options_.poll_timeout);
   stats_.fetcher_wakeups.fetch_add(1, std::memory_order_relaxed);
+  read_at_last_wake_ = read;
+  next_wake_ = now + wake_backoff_;
 }
 
 void KafkaSource::SubmitBatch() {

@@ -119,7 +119,11 @@ class KafkaSource final : private ConsumerListener {
   Batch held_;           // refused by the sink; resubmitted before anything new is read
   bool paused_ = false;  // back-pressure state
   std::set<std::int32_t> paused_parts_;  // partitions actually paused
+  // WakeStarvedFetcher's state.
   std::int32_t last_woken_partition_ = -1;
+  std::uint64_t read_at_last_wake_ = 0;
+  std::chrono::milliseconds wake_backoff_{0};
+  Clock::time_point next_wake_{};
   DecodedRecord decoded_;
   std::vector<AckItem> ack_buf_;
   std::optional<std::uint64_t> newest_watermark_;
