@@ -1,11 +1,40 @@
 #include "app/service_wiring.h"
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include "app/logging.h"
 #include "sink/elasticsearch/elasticsearch_sink.h"
 
 namespace cdc {
+namespace {
+
+// The sink's messages (refused or unusable bulk responses, readiness failures, template
+// installs) carry reasons and counts, never document contents.
+std::function<void(SinkLogLevel, std::string_view)> ElasticsearchLog() {
+  return [logger = Logger("elasticsearch")](SinkLogLevel level, std::string_view text) {
+    const std::string msg = "msg=" + LogValue(text);
+    switch (level) {
+      case SinkLogLevel::kDebug:
+        logger->debug("{}", msg);
+        break;
+      case SinkLogLevel::kInfo:
+        logger->info("{}", msg);
+        break;
+      case SinkLogLevel::kWarn:
+        logger->warn("{}", msg);
+        break;
+      case SinkLogLevel::kError:
+        logger->error("{}", msg);
+        break;
+    }
+  };
+}
+
+}  // namespace
 
 PipelineOptions MakePipelineOptions(const Config& config) {
   PipelineOptions options;
@@ -42,6 +71,7 @@ ElasticsearchSinkOptions MakeElasticsearchOptions(const Config& config) {
   // One memory knob: the sink refuses batches at the same bound the source pauses at.
   options.max_queued_bytes = static_cast<std::size_t>(config.max_buffered_bytes);
   options.install_template = config.es_install_template;
+  options.on_log = ElasticsearchLog();
   return options;
 }
 

@@ -62,7 +62,7 @@ void SetWholeRequestError(FakeFlavor flavor, int status, httplib::Response& res)
   }
   const std::string reason = status == 429 ? "rejected execution of coordinating operation [fake]"
                                            : "injected by the fake";
-  res.set_content(ErrorBody(status, DefaultErrorType(flavor, status), reason), "application/json");
+  res.set_content(ErrorBody(status, DefaultErrorType(flavor, status), reason), kJsonContentType);
 }
 
 struct FakeElasticsearch::Server {
@@ -95,7 +95,7 @@ void HandleTemplatePut(FakeElasticsearch::State& st, const httplib::Request& req
     res.status = 400;
     res.set_content(ErrorBody(400, "action_request_validation_exception",
                               "Validation Failed: 1: index patterns are missing;"),
-                    "application/json");
+                    kJsonContentType);
     return;
   }
   // Each product knows only its own flat-object type.
@@ -106,13 +106,13 @@ void HandleTemplatePut(FakeElasticsearch::State& st, const httplib::Request& req
     res.set_content(ErrorBody(400, "mapper_parsing_exception",
                               "No handler for type [" + foreign.substr(1, foreign.size() - 2) +
                                   "] declared on field [data]"),
-                    "application/json");
+                    kJsonContentType);
     return;
   }
   std::lock_guard lock(st.mu);
   st.templates[name] = req.body;
   ++st.template_puts;
-  res.set_content(R"({"acknowledged":true})", "application/json");
+  res.set_content(R"({"acknowledged":true})", kJsonContentType);
 }
 
 void HandleTemplateGet(FakeElasticsearch::State& st, httplib::Response& res,
@@ -123,12 +123,12 @@ void HandleTemplateGet(FakeElasticsearch::State& st, httplib::Response& res,
     res.status = 404;
     res.set_content(ErrorBody(404, "resource_not_found_exception",
                               "index template matching [" + name + "] not found"),
-                    "application/json");
+                    kJsonContentType);
     return;
   }
   res.set_content("{\"index_templates\":[{\"name\":\"" + JsonEscape(name) +
                       "\",\"index_template\":" + it->second + "}]}",
-                  "application/json");
+                  kJsonContentType);
 }
 
 void AddRoutes(httplib::Server& http, const std::shared_ptr<FakeElasticsearch::State>& state) {
@@ -143,16 +143,16 @@ void AddRoutes(httplib::Server& http, const std::shared_ptr<FakeElasticsearch::S
     res.set_header("WWW-Authenticate", "Basic realm=\"security\" charset=\"UTF-8\"");
     res.set_content(
         ErrorBody(401, "security_exception", "missing authentication credentials for REST request"),
-        "application/json");
+        kJsonContentType);
     return httplib::Server::HandlerResponse::Handled;
   });
   http.Get("/", [st](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(st->mu);
-    res.set_content(RootBody(*st), "application/json");
+    res.set_content(RootBody(*st), kJsonContentType);
   });
   http.Get("/_cluster/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"cluster_name":"fake","status":"green","number_of_nodes":1})",
-                    "application/json");
+                    kJsonContentType);
   });
   http.Get(R"(/_index_template/([^/]+))",
            [st](const httplib::Request& req, httplib::Response& res) {

@@ -228,7 +228,7 @@ void HandleBulk(FakeElasticsearch::State& st, const httplib::Request& req, httpl
       const std::string reason =
           "request [" + req.path + "] contains unrecognized parameter: [" + name + "]";
       return res.set_content(ErrorBody(400, "illegal_argument_exception", reason),
-                             "application/json");
+                             kJsonContentType);
     }
   }
   const std::string content_type = req.get_header_value("Content-Type");
@@ -237,13 +237,13 @@ void HandleBulk(FakeElasticsearch::State& st, const httplib::Request& req, httpl
     res.status = 406;
     return res.set_content("{\"error\":\"Content-Type header [" + JsonEscape(content_type) +
                                "] is not supported\",\"status\":406}",
-                           "application/json");
+                           kJsonContentType);
   }
   std::vector<Action> actions;
   std::string error_type;
   if (std::string why = ParseActions(req.body, path_index, &actions, &error_type); !why.empty()) {
     res.status = 400;
-    return res.set_content(ErrorBody(400, error_type, why), "application/json");
+    return res.set_content(ErrorBody(400, error_type, why), kJsonContentType);
   }
   const bool source_in_errors = req.get_param_value("include_source_on_error") != "false";
   std::vector<std::string> items;
@@ -304,13 +304,13 @@ void HandleBulk(FakeElasticsearch::State& st, const httplib::Request& req, httpl
     // Headers promise a body that never comes: httplib closes the connection when the provider
     // fails, which is what a node dying after applying the request looks like to the client.
     res.status = status;
-    res.set_content_provider(body.size() + 1, "application/json",
+    res.set_content_provider(body.size() + 1, kJsonContentType,
                              [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
     return;
   }
   if (delay.count() > 0) st.Pause(delay);
   res.status = status;
-  res.set_content(body, "application/json");
+  res.set_content(body, kJsonContentType);
 }
 
 }  // namespace cdc::testing

@@ -19,6 +19,12 @@
 
 namespace cdc::testing {
 
+// The Content-Type of every JSON answer, as Elasticsearch 7 sends it. With the parameter,
+// cpp-httplib (which compresses exactly "application/json" at Brotli quality 11 whenever the
+// client offers br, as libcurl does) leaves the answers uncompressed: compressing them cost the
+// test processes most of their CPU.
+inline constexpr const char* kJsonContentType = "application/json; charset=UTF-8";
+
 // Everything the request handlers share. One mutex guards all of it; handlers never hold it
 // while they wait (latency, delayed answers), and Pause() wakes up at shutdown.
 struct FakeElasticsearch::State {
