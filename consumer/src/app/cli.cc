@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -199,6 +200,31 @@ std::string SettingsFooter() {
 
 }  // namespace
 
+namespace {
+
+// The arguments as CLI11's parse(std::vector) takes them: reversed, without the program name,
+// and `--name=` (an explicitly empty value, e.g. `--es-url=` for the embedded store) split into
+// `--name` and "": CLI11 would otherwise take the next argument as the value.
+std::vector<std::string> ArgumentsForCli11(int argc, const char* const* argv) {
+  std::vector<std::string> args;
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") options_ended = true;
+    if (!options_ended && arg.size() > 3 && arg.starts_with("--") && arg.ends_with('=') &&
+        arg.find('=') == arg.size() - 1) {
+      args.emplace_back(arg.substr(0, arg.size() - 1));
+      args.emplace_back();
+    } else {
+      args.emplace_back(arg);
+    }
+  }
+  std::reverse(args.begin(), args.end());
+  return args;
+}
+
+}  // namespace
+
 int RunCli(int argc, const char* const* argv, const std::vector<std::string>& environment,
            std::ostream& out, std::ostream& err) {
   CLI::App app("cdc-consumer " CDC_VERSION
@@ -228,7 +254,7 @@ int RunCli(int argc, const char* const* argv, const std::vector<std::string>& en
   // documents each setting in full.
   app.footer(SettingsFooter());
   try {
-    app.parse(argc, argv);
+    app.parse(ArgumentsForCli11(argc, argv));
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitConfigError;

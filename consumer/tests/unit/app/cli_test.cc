@@ -69,6 +69,14 @@ TEST(CliTest, PrintConfigShowsValuesAndSources) {
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
 }
 
+TEST(CliTest, AnEmptyValueAfterEqualsIsEmpty) {
+  // `--es-url=` selects the embedded store; it must not swallow the next argument.
+  const CliRun r = Cli({"run", "--es-url=", "--print-config", "--topic=t"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("es-url: \"\"  # flag --es-url"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("topic: \"t\"  # flag --topic"), std::string::npos) << r.out;
+}
+
 TEST(CliTest, ConfigErrorsExitTwoAndListEveryOne) {
   const CliRun r =
       Cli({"run", "--topic", "bad topic", "--es-url", "ftp://es", "--es-gzip", "maybe"},
