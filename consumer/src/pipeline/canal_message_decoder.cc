@@ -11,8 +11,12 @@ Status CanalMessageDecoder::Decode(std::string_view payload, kafka::DecodedRecor
   out->watermark_ts = message_.watermark_ts;
   out->documents.resize(message_.events.size());
   for (std::size_t i = 0; i < message_.events.size(); ++i) {
-    shaper_.Shape(message_.events[i], &out->documents[i]);
+    shaper_.Shape(message_.events[i], &scratch_);
+    out->documents[i] = scratch_;
   }
+  // A huge row must not pin its buffer for the life of the source.
+  if (scratch_.source_json.capacity() > (std::size_t{1} << 20))
+    std::string().swap(scratch_.source_json);
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/change_event.h"
+#include "core/document.h"
 #include "decode/canal_json_decoder.h"
 #include "source/kafka/message_decoder.h"
 #include "transform/document_shaper.h"
@@ -24,6 +25,10 @@ class CanalMessageDecoder final : public kafka::MessageDecoder {
   CanalJsonDecoder decoder_;
   DocumentShaper shaper_;
   DecodedMessage message_;
+  // Shaped here first: its strings keep their capacity between records, so the writer's
+  // growth happens once, and each document handed on is an exact-size copy (the sink may hold
+  // it for a long time, and back-pressure counts its size).
+  Document scratch_;
 };
 
 }  // namespace cdc
