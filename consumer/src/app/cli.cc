@@ -198,10 +198,6 @@ std::string SettingsFooter() {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // The arguments as CLI11's parse(std::vector) takes them: reversed, without the program name,
 // and `--name=` (an explicitly empty value, e.g. `--es-url=` for the embedded store) split into
 // `--name` and "": CLI11 would otherwise take the next argument as the value.
