@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t kExampleLines = 26;
 
 std::string ExampleFixture(std::size_t line) {
-  char name[32];
+  char name[48];  // room for any size_t, or -O2 builds warn (-Wformat-truncation)
   std::snprintf(name, sizeof(name), "decode/example-%02zu.json", line);
   return testing::FixturePath(name);
 }
