@@ -60,46 +60,22 @@ class TableBuilder {
            std::int64_t max, std::string help) {
     help +=
         max == kNoLimit ? fmt::format(" (at least {})", min) : fmt::format(" ({}..{})", min, max);
-    Push(
-        std::move(key), SettingType::kInt, std::to_string(def), std::move(help),
-        [=](std::string_view text, Config& c) -> Status {
-          auto v = ParseInt(text);
-          if (!v) return v.error();
-          if (*v < min || *v > max) return OutOfRange(std::to_string(min), std::to_string(max));
-          c.*field = *v;
-          return Status::Ok();
-        },
-        [field](const Config& c) { return std::to_string(c.*field); });
+    Ranged(std::move(key), SettingType::kInt, field, std::to_string(def), min, max, std::move(help),
+           ParseInt, [](std::int64_t v) { return std::to_string(v); });
   }
 
   void Size(std::string key, std::uint64_t Config::*field, std::string def, std::uint64_t min,
             std::uint64_t max, std::string help) {
     help += fmt::format(" ({}..{})", FormatSize(min), FormatSize(max));
-    Push(
-        std::move(key), SettingType::kSize, std::move(def), std::move(help),
-        [=](std::string_view text, Config& c) -> Status {
-          auto v = ParseSize(text);
-          if (!v) return v.error();
-          if (*v < min || *v > max) return OutOfRange(FormatSize(min), FormatSize(max));
-          c.*field = *v;
-          return Status::Ok();
-        },
-        [field](const Config& c) { return FormatSize(c.*field); });
+    Ranged(std::move(key), SettingType::kSize, field, std::move(def), min, max, std::move(help),
+           ParseSize, FormatSize);
   }
 
   void Duration(std::string key, milliseconds Config::*field, std::string def, milliseconds min,
                 milliseconds max, std::string help) {
     help += fmt::format(" ({}..{})", FormatDuration(min), FormatDuration(max));
-    Push(
-        std::move(key), SettingType::kDuration, std::move(def), std::move(help),
-        [=](std::string_view text, Config& c) -> Status {
-          auto v = ParseDuration(text);
-          if (!v) return v.error();
-          if (*v < min || *v > max) return OutOfRange(FormatDuration(min), FormatDuration(max));
-          c.*field = *v;
-          return Status::Ok();
-        },
-        [field](const Config& c) { return FormatDuration(c.*field); });
+    Ranged(std::move(key), SettingType::kDuration, field, std::move(def), min, max, std::move(help),
+           ParseDuration, FormatDuration);
   }
 
   void Bool(std::string key, bool Config::*field, bool def, std::string help) {
@@ -152,6 +128,23 @@ class TableBuilder {
   SettingSpec& Last() { return table_.back(); }
 
  private:
+  // A setting read by `parse`, kept within [min, max] (the error names the bounds as `format`
+  // prints them) and printed back by `format`: the shared shape of Int, Size and Duration.
+  template <typename T, typename Parse, typename Format>
+  void Ranged(std::string key, SettingType type, T Config::*field, std::string def, T min, T max,
+              std::string help, Parse parse, Format format) {
+    Push(
+        std::move(key), type, std::move(def), std::move(help),
+        [=](std::string_view text, Config& c) -> Status {
+          auto v = parse(text);
+          if (!v) return v.error();
+          if (*v < min || *v > max) return OutOfRange(format(min), format(max));
+          c.*field = *v;
+          return Status::Ok();
+        },
+        [field, format](const Config& c) { return format(c.*field); });
+  }
+
   static Status OutOfRange(const std::string& min, const std::string& max) {
     return Status::InvalidConfig(fmt::format("must be between {} and {}", min, max));
   }
