@@ -10,11 +10,14 @@
 // Prints events/s, consumer CPU µs/event (getrusage), peak RSS, the ratio to the bare loop, and
 // the broker process's CPU per event with the cores consumer and broker keep busy together (on a
 // 2-core machine a rate needing 2 cores is the machine's limit, whatever the broker could do).
-// CDC_BENCH_EVENTS sets N (default 200000); CDC_BENCH_RDKAFKA and CDC_BENCH_DEBUG: see below.
+// All three processes use the consumer binary's allocator settings (app/allocator_tuning.h).
+// CDC_BENCH_EVENTS sets N (default 200000); CDC_BENCH_RDKAFKA, CDC_BENCH_DEBUG and
+// CDC_BENCH_DECODE_THREADS: see below.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +26,7 @@
 #include <string>
 #include <thread>
 
+#include "app/allocator_tuning.h"
 #include "app/logging.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
@@ -115,6 +119,15 @@ std::vector<std::pair<std::string, std::string>> ExtraProperties() {
   return out;
 }
 
+// CDC_BENCH_DECODE_THREADS: the pipeline's decode threads, poll thread included; by default
+// what the consumer picks (one per core, at most 4).
+std::size_t DecodeThreads() {
+  if (const char* env = std::getenv("CDC_BENCH_DECODE_THREADS")) {
+    return static_cast<std::size_t>(std::max(1, std::atoi(env)));
+  }
+  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
+
 Figures RunBare(const std::string& bootstraps, std::int64_t n) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[256];
@@ -169,6 +182,7 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
   options.kafka.group = "bench-pipeline";
   options.kafka.dlq_topic = std::string(kTopic) + "-dlq";
   options.kafka.rdkafka_overrides = ExtraProperties();
+  options.kafka.decode_threads = DecodeThreads();
   if (std::getenv("CDC_BENCH_DEBUG") != nullptr) (void)cdc::SetLogLevel("debug");
   AckingSink* sink = nullptr;
   cdc::Pipeline pipeline(
@@ -250,6 +264,9 @@ void Print(const char* name, const Figures& f, double bare_rate, double broker_c
 }  // namespace
 
 int main() {
+  // Every process here (broker, bare loop, pipeline) runs with the allocator settings the
+  // cdc-consumer binary uses, so that the bare loop's read limit is measured on equal terms.
+  cdc::TuneAllocatorForStreaming();
   const char* env = std::getenv("CDC_BENCH_EVENTS");
   const std::int64_t n = env != nullptr ? std::atoll(env) : 200000;
   // The broker process: mock cluster + producer. It reports its bootstrap address and then
@@ -309,6 +326,7 @@ int main() {
   const double bare_broker_cpu = ProcessCpuSeconds(broker) - broker_cpu;
   const double bare_rate = bare.seconds > 0 ? bare.events / bare.seconds : 0;
   Print("bare", bare, 0, bare_broker_cpu);
+  std::printf("pipeline  decode_threads=%zu (poll thread included)\n", DecodeThreads());
   broker_cpu = ProcessCpuSeconds(broker);
   const Figures full = InChild([&] { return RunPipeline(bootstraps, n); });
   Print("pipeline", full, bare_rate, ProcessCpuSeconds(broker) - broker_cpu);

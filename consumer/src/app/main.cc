@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/allocator_tuning.h"
 #include "app/cli.h"
 
 extern char** environ;
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   // and SIGINT keep their default action here (Ctrl-C ends `decode`); `run` blocks them for its
   // signal thread before it starts any other thread.
   std::signal(SIGPIPE, SIG_IGN);
+  cdc::TuneAllocatorForStreaming();
   std::vector<std::string> environment;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) environment.emplace_back(*e);
   try {

@@ -1,9 +1,11 @@
 #include "app/service_wiring.h"
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "app/logging.h"
@@ -34,6 +36,14 @@ std::function<void(SinkLogLevel, std::string_view)> ElasticsearchLog() {
   };
 }
 
+// Beyond four, the poll thread's own share (librdkafka, offsets, batching) is the limit.
+constexpr std::size_t kMaxAutoDecodeThreads = 4;
+
+std::size_t DecodeThreads(std::int64_t configured) {
+  if (configured > 0) return static_cast<std::size_t>(configured);
+  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxAutoDecodeThreads);
+}
+
 }  // namespace
 
 PipelineOptions MakePipelineOptions(const Config& config) {
@@ -46,6 +56,7 @@ PipelineOptions MakePipelineOptions(const Config& config) {
   kafka.rdkafka_overrides = config.rdkafka_overrides;
   kafka.max_buffered_bytes = static_cast<std::size_t>(config.max_buffered_bytes);
   kafka.batch_max_records = static_cast<std::size_t>(config.batch_max_records);
+  kafka.decode_threads = DecodeThreads(config.decode_threads);
   options.shaper.redact_patterns = config.redact_columns;
   options.shutdown_deadline = config.shutdown_timeout;
   return options;

@@ -33,6 +33,7 @@ struct Config {
   std::string dlq_topic;
   std::uint64_t max_buffered_bytes = 0;
   std::int64_t batch_max_records = 0;
+  std::int64_t decode_threads = 0;  // 0: one per core, at most 4
   // librdkafka properties given with -X key=value (file: `rdkafka:` map; env: CDC_X_*), in the
   // order first given, each with its final value.
   std::vector<std::pair<std::string, std::string>> rdkafka_overrides;

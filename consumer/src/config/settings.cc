@@ -192,6 +192,9 @@ void AddKafkaSettings(TableBuilder& t) {
          "pauses its partitions (back-pressure)");
   t.Int("batch-max-records", &Config::batch_max_records, 1000, 1, 100'000,
         "Documents handed to the sink in one batch");
+  t.Int("decode-threads", &Config::decode_threads, 0, 0, 64,
+        "Threads that decode and shape records, the Kafka poll thread included; 0: one per "
+        "core, at most 4");
 }
 
 void AddElasticsearchSettings(TableBuilder& t) {

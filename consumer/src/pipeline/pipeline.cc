@@ -65,6 +65,7 @@ Pipeline::~Pipeline() {
   TearDown();
   source_.reset();
   decoder_.reset();
+  helper_decoders_.clear();
   acks_.reset();
 }
 
@@ -123,9 +124,15 @@ Status Pipeline::Build() {
   if (Status st = sink_->Start(); !st.ok()) return st;
   sink_started_ = true;
   decoder_ = std::make_unique<CanalMessageDecoder>(options_.shaper);
+  std::vector<kafka::MessageDecoder*> helpers;
+  for (std::size_t i = 1; i < options_.kafka.decode_threads; ++i) {
+    helper_decoders_.push_back(std::make_unique<CanalMessageDecoder>(options_.shaper));
+    helpers.push_back(helper_decoders_.back().get());
+  }
   auto source = std::make_unique<kafka::KafkaSource>(
       options_.kafka, kafka::KafkaSource::Deps{
                           .decoder = decoder_.get(),
+                          .helper_decoders = std::move(helpers),
                           .sink = sink_.get(),
                           .dead_letters = dead_letters_.get(),
                           .acks = acks_.get(),

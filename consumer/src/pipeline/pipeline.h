@@ -79,6 +79,7 @@ class Pipeline {
   std::unique_ptr<kafka::KafkaDeadLetterWriter> dead_letters_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<kafka::MessageDecoder> decoder_;
+  std::vector<std::unique_ptr<kafka::MessageDecoder>> helper_decoders_;  // one per helper thread
   std::unique_ptr<kafka::KafkaSource> source_;
 
   std::thread poll_thread_;

@@ -46,13 +46,18 @@ TEST_F(PipelineFlowTest, PlainFlowDeliversEveryRowAndCommitsTheHighWatermark) {
   ASSERT_TRUE(WaitFor([&] { return run.sink().delivered() >= 400; }, milliseconds(30000)));
   EXPECT_TRUE(WaitFor([&] { return run.pipeline().KafkaReachable(); }, milliseconds(5000)));
   EXPECT_TRUE(WaitFor([&] { return run.pipeline().SinkHealthy(); }, milliseconds(5000)));
-  // The gauge shows the stored offset while the partition is assigned (it goes on revoke).
-  const std::string committed_series =
-      "cdc_committed_offset{partition=\"0\"} " + std::to_string(highs[0]) + "\n";
-  EXPECT_TRUE(
-      WaitFor([&] { return metrics_.Serialize().find(committed_series) != std::string::npos; },
-              milliseconds(5000)))
-      << metrics_.Serialize();
+  // The gauge shows the stored offset while the partition is assigned (it goes on revoke). Every
+  // partition's, so that the watermark records produced last were read before the stop.
+  const auto all_stored = [&] {
+    const std::string text = metrics_.Serialize();
+    for (int p = 0; p < kPartitions; ++p) {
+      const std::string series = "cdc_committed_offset{partition=\"" + std::to_string(p) + "\"} " +
+                                 std::to_string(highs[static_cast<std::size_t>(p)]) + "\n";
+      if (text.find(series) == std::string::npos) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(WaitFor(all_stored, milliseconds(5000))) << metrics_.Serialize();
   EXPECT_NE(metrics_.Serialize().find("cdc_ticdc_watermark_lag_seconds "), std::string::npos);
   ASSERT_TRUE(run.Stop().ok());
 

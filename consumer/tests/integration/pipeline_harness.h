@@ -40,6 +40,8 @@ inline PipelineOptions MockPipelineOptions(const std::string& bootstraps, const 
       {"log_level", "4"},
   };
   options.kafka.health_interval = std::chrono::milliseconds(100);
+  // Two, as the consumer picks on a 2-core machine: the tests cover the parallel decode path.
+  options.kafka.decode_threads = 2;
   options.kafka.metrics_interval = std::chrono::milliseconds(100);
   options.shutdown_deadline = std::chrono::milliseconds(10000);
   return options;

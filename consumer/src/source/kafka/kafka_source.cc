@@ -34,7 +34,8 @@ KafkaSource::KafkaSource(KafkaSourceOptions options, Deps deps)
                                                  : AckItem::Kind::kDeadLetterFailed});
             });
           },
-          options_.dead_letter_max_backoff) {}
+          options_.dead_letter_max_backoff),
+      decode_pool_(std::make_unique<DecodePool>(deps_.decoder, deps_.helper_decoders)) {}
 
 // The consumer is closed while every member is still alive: closing runs the revoke callback.
 KafkaSource::~KafkaSource() { Close(); }
@@ -72,7 +73,8 @@ Status KafkaSource::Run(std::chrono::milliseconds shutdown_deadline) {
     } else {
       // The sink is full: keep serving the group (heartbeats, rebalances, max.poll.interval)
       // while partitions are paused, and wake up as soon as the sink acknowledges something.
-      if (MessagePtr msg = consumer_->Poll(std::chrono::milliseconds(0))) HandleMessage(*msg);
+      if (MessagePtr msg = consumer_->Poll(std::chrono::milliseconds(0))) Collect(std::move(msg));
+      FinishRound();
       SubmitBatch();
       deps_.acks->WaitForItems(std::chrono::milliseconds(10));
     }
@@ -88,13 +90,17 @@ void KafkaSource::PollRound() {
     WakeStarvedFetcher();
     msg = consumer_->Poll(options_.poll_timeout);
   }
+  // A rebalance callback may run inside any of these polls: OnRevoking drops what was collected
+  // for the partitions it takes away, before anything of this round was registered.
   while (msg) {
-    HandleMessage(*msg);
-    if (batch_.size() >= options_.batch_max_records || stop_.load(std::memory_order_relaxed)) {
+    Collect(std::move(msg));
+    if (batch_.size() + collected_.size() >= options_.batch_max_records ||
+        stop_.load(std::memory_order_relaxed)) {
       break;
     }
     msg = consumer_->Poll(std::chrono::milliseconds(0));
   }
+  FinishRound();
 }
 
 // Nothing is queued, yet a fetching partition is behind its high watermark: librdkafka (before
@@ -143,9 +149,9 @@ void KafkaSource::SubmitBatch() {
   batch_.clear();
 }
 
-void KafkaSource::HandleMessage(const rd_kafka_message_t& msg) {
-  if (msg.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    HandleConsumerError(msg);
+void KafkaSource::Collect(MessagePtr msg) {
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleConsumerError(*msg);
     return;
   }
   if (!kafka_up_.load(std::memory_order_relaxed)) {
@@ -153,22 +159,36 @@ void KafkaSource::HandleMessage(const rd_kafka_message_t& msg) {
     if (deps_.metrics != nullptr) deps_.metrics->SetKafkaUp(true);
   }
   stats_.records_read.fetch_add(1, std::memory_order_relaxed);
-  const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
-  decoded_.Clear();
-  Status st = deps_.decoder->Decode(payload, &decoded_);
-  if (!st.ok()) {
-    DeadLetterPoison(msg, st);
+  collected_.push_back(std::move(msg));
+}
+
+void KafkaSource::FinishRound() {
+  if (collected_.empty()) return;
+  slots_.resize(collected_.size());
+  for (std::size_t i = 0; i < collected_.size(); ++i) {
+    slots_[i].payload =
+        std::string_view(static_cast<const char*>(collected_[i]->payload), collected_[i]->len);
+  }
+  decode_pool_->DecodeAll(slots_);
+  for (std::size_t i = 0; i < collected_.size(); ++i) Register(*collected_[i], slots_[i]);
+  collected_.clear();  // the payloads the slots pointed into are released here
+}
+
+void KafkaSource::Register(const rd_kafka_message_t& msg, DecodeSlot& slot) {
+  if (!slot.status.ok()) {
+    DeadLetterPoison(msg, slot.status);
     return;
   }
-  if (decoded_.watermark_ts) {
-    newest_watermark_ = std::max(newest_watermark_.value_or(0), *decoded_.watermark_ts);
+  DecodedRecord& decoded = slot.record;
+  if (decoded.watermark_ts) {
+    newest_watermark_ = std::max(newest_watermark_.value_or(0), *decoded.watermark_ts);
   }
   std::size_t bytes = 0;
-  for (const Document& doc : decoded_.documents) bytes += DocumentBytes(doc);
-  auto reg = tracker_.Register(msg.partition, msg.offset, decoded_.documents.size(), bytes);
+  for (const Document& doc : decoded.documents) bytes += DocumentBytes(doc);
+  auto reg = tracker_.Register(msg.partition, msg.offset, decoded.documents.size(), bytes);
   if (!reg) return;  // a record of a partition revoked while it was queued
   if (reg->advanced) MarkDirty(msg.partition);
-  for (Document& doc : decoded_.documents) {
+  for (Document& doc : decoded.documents) {
     batch_.push_back(SinkRecord{.doc = std::move(doc), .source = reg->ref});
   }
 }
@@ -360,6 +380,8 @@ void KafkaSource::OnRevoking(const std::vector<std::int32_t>& partitions, bool l
   // new owner reads them again.
   DropRecordsOf(revoked, &batch_);
   DropRecordsOf(revoked, &held_);
+  std::erase_if(collected_,
+                [&revoked](const MessagePtr& msg) { return revoked.contains(msg->partition); });
   stats_.revokes.fetch_add(1, std::memory_order_relaxed);
   if (lost) stats_.lost_assignments.fetch_add(1, std::memory_order_relaxed);
   stats_.assigned_partitions.store(assigned_.size(), std::memory_order_relaxed);
@@ -416,6 +438,7 @@ Status KafkaSource::Shutdown(std::chrono::milliseconds deadline) {
   if (!st.ok()) Log(LogLevel::kWarn, st.ToString());
   batch_.clear();
   held_.clear();
+  collected_.clear();
   Status sink_status = deps_.sink->Stop(deadline);
   if (!sink_status.ok()) Log(LogLevel::kWarn, "sink stop: " + sink_status.ToString());
   step("sink stopped");

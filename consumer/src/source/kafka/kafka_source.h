@@ -16,6 +16,7 @@
 #include "sink/dead_letter.h"
 #include "sink/sink.h"
 #include "source/kafka/ack_fan_in.h"
+#include "source/kafka/decode_pool.h"
 #include "source/kafka/kafka_consumer.h"
 #include "source/kafka/kafka_source_options.h"
 #include "source/kafka/message_decoder.h"
@@ -49,6 +50,9 @@ class KafkaSource final : private ConsumerListener {
  public:
   struct Deps {
     MessageDecoder* decoder = nullptr;
+    // Decoders for helper threads that decode alongside the poll thread (see DecodePool), one
+    // thread each; empty decodes on the poll thread alone.
+    std::vector<MessageDecoder*> helper_decoders;
     Sink* sink = nullptr;
     DeadLetterWriter* dead_letters = nullptr;
     AckFanIn* acks = nullptr;
@@ -85,7 +89,12 @@ class KafkaSource final : private ConsumerListener {
 
   void PollRound();
   void WakeStarvedFetcher();
-  void HandleMessage(const rd_kafka_message_t& msg);
+  // Takes a record of the round being read; errors are handled at once.
+  void Collect(MessagePtr msg);
+  // Decodes the collected records (in parallel when there are helpers), then registers them and
+  // fills the batch in the order they were read.
+  void FinishRound();
+  void Register(const rd_kafka_message_t& msg, DecodeSlot& slot);
   void HandleConsumerError(const rd_kafka_message_t& msg);
   void DeadLetterPoison(const rd_kafka_message_t& msg, const Status& error);
   void SubmitBatch();
@@ -124,7 +133,9 @@ class KafkaSource final : private ConsumerListener {
   std::uint64_t read_at_last_wake_ = 0;
   std::chrono::milliseconds wake_backoff_{0};
   Clock::time_point next_wake_{};
-  DecodedRecord decoded_;
+  std::unique_ptr<DecodePool> decode_pool_;
+  std::vector<MessagePtr> collected_;  // this round's records, in read order
+  std::vector<DecodeSlot> slots_;      // their decoding, same index
   std::vector<AckItem> ack_buf_;
   std::optional<std::uint64_t> newest_watermark_;
   Clock::time_point next_metrics_{};

@@ -17,6 +17,8 @@ Status ValidateKafkaSourceOptions(const KafkaSourceOptions& options) {
           "kafka.dlq_topic: must differ from kafka.topic (poison would loop)");
   require(options.max_buffered_bytes >= 64 * 1024, "kafka.max_buffered_bytes: must be >= 65536");
   require(options.batch_max_records > 0, "kafka.batch_max_records: must be > 0");
+  require(options.decode_threads >= 1 && options.decode_threads <= 64,
+          "kafka.decode_threads: must be within 1..64");
   require(options.poll_timeout.count() > 0 && options.poll_timeout.count() <= 1000,
           "kafka.poll_timeout: must be within 1..1000 ms");
   require(options.metrics_interval.count() > 0, "kafka.metrics_interval: must be > 0");

@@ -36,6 +36,8 @@ struct KafkaSourceOptions {
   std::size_t max_buffered_bytes = 64 << 20;
   // Most records read in one poll round and handed to the sink as one batch.
   std::size_t batch_max_records = 1000;
+  // Threads that decode and shape records, the poll thread included (see DecodePool).
+  std::size_t decode_threads = 1;
   std::chrono::milliseconds poll_timeout{100};
   // How often lag, committed-offset and watermark-lag gauges are refreshed.
   std::chrono::milliseconds metrics_interval{1000};
