@@ -169,6 +169,26 @@ TEST_F(PipelineFlowTest, UnacknowledgedRecordsAreNotCommittedAndAreRedelivered) 
 
 // Graceful stop: in-flight records are flushed by the sink within the deadline and exactly the
 // acknowledged contiguous prefix is committed; a second run delivers the rest.
+// Finding F3 (docs/reliability.md): a member stopped while its group rebalances gets its final
+// commit refused (ILLEGAL_GENERATION). Nothing acknowledged is lost (the next owner re-reads
+// from the last committed offset), so the stop must not report an error and the process must
+// exit 0. The mock refuses exactly the final commit: auto-commit is off, so no other commit
+// consumes the injected error first.
+TEST_F(PipelineFlowTest, AFinalCommitRefusedByARebalanceIsNotAnError) {
+  TestProducer producer(cluster_.bootstraps());
+  ASSERT_TRUE(ProduceUsers(producer, topic_, kPartitions, 0, 200));
+  auto options = Options();
+  options.kafka.rdkafka_overrides.emplace_back("enable.auto.commit", "false");
+  RunningPipeline run(std::move(options), FakeSink::Options{}, &metrics_);
+  ASSERT_TRUE(run.start_status().ok()) << run.start_status().ToString();
+  ASSERT_TRUE(WaitFor([&] { return run.sink().delivered() >= 200; }, milliseconds(30000)));
+  constexpr std::int16_t kApiOffsetCommit = 8;  // Kafka protocol ApiKey
+  rd_kafka_mock_push_request_errors(cluster_.raw(), kApiOffsetCommit, 1,
+                                    RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION);
+  const Status stopped = run.Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.ToString();
+}
+
 TEST_F(PipelineFlowTest, GracefulStopCommitsTheAcknowledgedPrefix) {
   TestProducer producer(cluster_.bootstraps());
   ASSERT_TRUE(ProduceUsers(producer, topic_, kPartitions, 0, 2000));

@@ -101,8 +101,13 @@ Status KafkaConsumer::StoreOffsets(
   return Status::Ok();
 }
 
-Status KafkaConsumer::CommitSync() {
+Status KafkaConsumer::CommitSync(bool* superseded) {
   const rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), nullptr, 0);
+  if (superseded != nullptr) {
+    *superseded = err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+                  err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+                  err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
+  }
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return Status::Ok();
   return StatusFromKafka(err, "commit");
 }

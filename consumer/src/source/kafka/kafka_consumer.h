@@ -56,8 +56,11 @@ class KafkaConsumer {
   MessagePtr Poll(std::chrono::milliseconds timeout);
   // Stores next-offsets to commit for partitions of our topic.
   Status StoreOffsets(const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets);
-  // Commits every stored offset now; ok when there was nothing to commit.
-  Status CommitSync();
+  // Commits every stored offset now; ok when there was nothing to commit. `superseded`, when
+  // given, tells whether the coordinator refused the commit because the group has moved on (a
+  // rebalance under way, or this member's generation is over): the partitions' next owner then
+  // reads from the last committed offset, so nothing acknowledged is lost, only re-read.
+  Status CommitSync(bool* superseded = nullptr);
   Status Pause(const std::vector<std::int32_t>& partitions);
   Status Resume(const std::vector<std::int32_t>& partitions);
   // Leaves the group (a last revoke arrives through the listener). Idempotent.
