@@ -6,13 +6,18 @@
 // process):
 //   bare      a bare rd_kafka_consumer_poll loop reading the whole topic: the broker's read limit
 //   pipeline  the full Pipeline (decode, shape, offsets, back-pressure) into a sink that
-//             acknowledges at once
+//             acknowledges at once: the pipeline's own cost
+//   es        the same Pipeline into the real Elasticsearch sink (bulk batching, gzip, HTTP,
+//             per-item response parsing) sending to the FAKE Elasticsearch of the tests, which
+//             runs in the broker's process (its CPU counts as broker_cpu there). The fake parses
+//             and stores every document, so on a 2-core machine it competes with the consumer
+//             for the cores: the rate is a floor, the consumer's CPU per event is exact
 // Prints events/s, consumer CPU µs/event (getrusage), peak RSS, the ratio to the bare loop, and
 // the broker process's CPU per event with the cores consumer and broker keep busy together (on a
 // 2-core machine a rate needing 2 cores is the machine's limit, whatever the broker could do).
 // All three processes use the consumer binary's allocator settings (app/allocator_tuning.h).
-// CDC_BENCH_EVENTS sets N (default 200000); CDC_BENCH_RDKAFKA, CDC_BENCH_DEBUG and
-// CDC_BENCH_DECODE_THREADS: see below.
+// CDC_BENCH_EVENTS sets N (default 200000); CDC_BENCH_RDKAFKA, CDC_BENCH_DEBUG,
+// CDC_BENCH_DECODE_THREADS and CDC_BENCH_ES_GZIP: see below.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,13 +33,12 @@
 
 #include "app/allocator_tuning.h"
 #include "app/logging.h"
+#include "fakes/fake_elasticsearch.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
+#include "sink/elasticsearch/elasticsearch_sink.h"
 #include "sink/sink.h"
-
-// The test helpers (mock cluster RAII, producer, canal-json rows) are compiled in: this target
-// links only cdc_lib.
-#include "../tests/support/mock_cluster.cc"
+#include "support/mock_cluster.h"
 
 namespace {
 
@@ -100,6 +104,42 @@ class AckingSink final : public cdc::Sink {
   Clock::time_point first_{};
   Clock::time_point last_{};
   double cpu_at_first_ = 0;
+  std::atomic<bool> done_{false};
+};
+
+// Between the Elasticsearch sink and the pipeline's AckSink: counts finished documents, notes
+// when the first one finished and wakes the benchmark at the last. Sink threads call Ack
+// concurrently, hence the atomics.
+class CountingAcks final : public cdc::AckSink {
+ public:
+  CountingAcks(cdc::AckSink* inner, std::int64_t target) : inner_(inner), target_(target) {}
+  void Ack(const cdc::SinkRecord& record, cdc::DeliveryOutcome outcome) override {
+    if (outcome != cdc::DeliveryOutcome::kDelivered) failed_.fetch_add(1);
+    std::int64_t zero = 0;
+    const auto now_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count();
+    if (first_ns_.compare_exchange_strong(zero, now_ns)) cpu_at_first_.store(CpuSeconds());
+    inner_->Ack(record, outcome);
+    if (count_.fetch_add(1) + 1 == target_) {
+      last_ns_.store(now_ns);
+      done_.store(true);
+      done_.notify_all();
+    }
+  }
+  void WaitDone() { done_.wait(false); }
+  double seconds() const { return static_cast<double>(last_ns_ - first_ns_) / 1e9; }
+  double cpu_at_first() const { return cpu_at_first_.load(); }
+  std::int64_t failed() const { return failed_.load(); }
+
+ private:
+  cdc::AckSink* inner_;
+  const std::int64_t target_;
+  std::atomic<std::int64_t> count_{0};
+  std::atomic<std::int64_t> failed_{0};
+  std::atomic<std::int64_t> first_ns_{0};
+  std::atomic<std::int64_t> last_ns_{0};
+  std::atomic<double> cpu_at_first_{0};
   std::atomic<bool> done_{false};
 };
 
@@ -174,8 +214,7 @@ Figures RunBare(const std::string& bootstraps, std::int64_t n) {
   return f;
 }
 
-Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
-  cdc::Metrics metrics;
+cdc::PipelineOptions BenchPipelineOptions(const std::string& bootstraps) {
   cdc::PipelineOptions options;
   options.kafka.brokers = bootstraps;
   options.kafka.topic = kTopic;
@@ -184,6 +223,12 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
   options.kafka.rdkafka_overrides = ExtraProperties();
   options.kafka.decode_threads = DecodeThreads();
   if (std::getenv("CDC_BENCH_DEBUG") != nullptr) (void)cdc::SetLogLevel("debug");
+  return options;
+}
+
+Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
+  cdc::Metrics metrics;
+  cdc::PipelineOptions options = BenchPipelineOptions(bootstraps);
   AckingSink* sink = nullptr;
   cdc::Pipeline pipeline(
       options,
@@ -203,6 +248,48 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
             .seconds = std::chrono::duration<double>(sink->last() - sink->first()).count(),
             .cpu_seconds = CpuSeconds() - sink->cpu_at_first(),
             .max_rss_mib = MaxRssMib()};
+  pipeline.RequestStop();
+  (void)pipeline.Wait();
+  return f;
+}
+
+// The pipeline into the Elasticsearch sink with its defaults (gzip level 1, 1000 documents or
+// 5 MiB per bulk, 4 in flight), from a group of its own so that it reads the topic from the
+// start. Timed from the first acknowledged document to the last.
+Figures RunPipelineIntoElasticsearch(const std::string& bootstraps, const std::string& es_url,
+                                     std::int64_t n) {
+  cdc::Metrics metrics;
+  cdc::PipelineOptions options = BenchPipelineOptions(bootstraps);
+  options.kafka.group = "bench-pipeline-es";
+  cdc::ElasticsearchSinkOptions es;
+  es.urls = {es_url};
+  es.index = "cdc-events";
+  // CDC_BENCH_ES_GZIP=0: plain bodies, to see what compressing them costs.
+  if (const char* gzip = std::getenv("CDC_BENCH_ES_GZIP")) es.gzip = std::string_view(gzip) != "0";
+  std::unique_ptr<CountingAcks> counting;
+  cdc::Pipeline pipeline(
+      options,
+      [&](cdc::AckSink* acks,
+          cdc::DeadLetterWriter* dlq) -> cdc::Result<std::unique_ptr<cdc::Sink>> {
+        counting = std::make_unique<CountingAcks>(acks, n);
+        return std::unique_ptr<cdc::Sink>(
+            std::make_unique<cdc::ElasticsearchSink>(es, counting.get(), dlq, &metrics));
+      },
+      &metrics);
+  if (cdc::Status st = pipeline.Start(); !st.ok()) {
+    std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
+    return {};
+  }
+  counting->WaitDone();
+  Figures f{.events = static_cast<double>(n),
+            .seconds = counting->seconds(),
+            .cpu_seconds = CpuSeconds() - counting->cpu_at_first(),
+            .max_rss_mib = MaxRssMib()};
+  if (counting->failed() != 0) {
+    std::fprintf(stderr, "%lld documents not delivered\n",
+                 static_cast<long long>(counting->failed()));
+    f.events = 0;
+  }
   pipeline.RequestStop();
   (void)pipeline.Wait();
   return f;
@@ -304,7 +391,9 @@ int main() {
         static_cast<long long>(total), kPartitions, static_cast<long long>(dropped));
     std::fflush(stdout);
     if (dropped != 0 || total != n) _exit(4);
-    const std::string boot = cluster.bootstraps() + "\n";
+    cdc::testing::FakeElasticsearch es;
+    if (!es.Start().ok()) _exit(5);
+    const std::string boot = cluster.bootstraps() + "\n" + es.url() + "\n";
     (void)!write(ready[1], boot.data(), boot.size());
     char c;
     (void)!read(done[0], &c, 1);
@@ -313,9 +402,11 @@ int main() {
   close(ready[1]);
   close(done[0]);
   std::string bootstraps;
+  std::string es_url;
   char c;
   while (read(ready[0], &c, 1) == 1 && c != '\n') bootstraps += c;
-  if (bootstraps.empty()) {
+  while (read(ready[0], &c, 1) == 1 && c != '\n') es_url += c;
+  if (bootstraps.empty() || es_url.empty()) {
     std::fprintf(stderr, "broker process failed\n");
     return 1;
   }
@@ -330,8 +421,12 @@ int main() {
   broker_cpu = ProcessCpuSeconds(broker);
   const Figures full = InChild([&] { return RunPipeline(bootstraps, n); });
   Print("pipeline", full, bare_rate, ProcessCpuSeconds(broker) - broker_cpu);
+  broker_cpu = ProcessCpuSeconds(broker);
+  const Figures es = InChild([&] { return RunPipelineIntoElasticsearch(bootstraps, es_url, n); });
+  Print("es", es, bare_rate, ProcessCpuSeconds(broker) - broker_cpu);
   close(done[1]);
   waitpid(broker, nullptr, 0);
-  const bool ok = full.events == static_cast<double>(n) && bare.events == static_cast<double>(n);
+  const bool ok = full.events == static_cast<double>(n) && bare.events == static_cast<double>(n) &&
+                  es.events == static_cast<double>(n);
   return ok ? 0 : 1;
 }
