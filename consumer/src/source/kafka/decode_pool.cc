@@ -26,8 +26,9 @@ DecodePool::DecodePool(MessageDecoder* own, std::vector<MessageDecoder*> helpers
 
 DecodePool::~DecodePool() {
   stop_.store(true, std::memory_order_release);
-  round_.fetch_add(1, std::memory_order_release);
-  round_.notify_all();
+  // A new, closed round: wakes every helper, and none can join it.
+  gate_.store(((round_id_ + 1) << kRoundShift) | kClosedBit, std::memory_order_release);
+  gate_.notify_all();
   for (std::thread& t : helpers_) t.join();
 }
 
@@ -39,13 +40,17 @@ void DecodePool::DecodeAll(std::span<DecodeSlot> slots) {
   slots_ = slots;
   next_.store(0, std::memory_order_relaxed);
   finished_.store(0, std::memory_order_relaxed);
-  // The release publishes slots_ and the reset counters to the helpers' acquire load.
-  round_.fetch_add(1, std::memory_order_release);
-  round_.notify_all();
+  ++round_id_;
+  // Open the round: helpers may join it from now on. The release publishes slots_ and the reset
+  // counters to a helper's acquire in Join.
+  gate_.store(round_id_ << kRoundShift, std::memory_order_release);
+  gate_.notify_all();
   DecodeChunks(own_);
-  // Wait for every helper, even one that wakes only now and finds nothing left: after this
-  // return no helper may read slots_.
-  for (std::size_t done = finished_.load(std::memory_order_acquire); done < helpers_.size();
+  // Close the round: a helper that has not joined yet (not scheduled since the wake-up) stays
+  // out of it, so the wait below is only for helpers still decoding a chunk they claimed, never
+  // for one that has yet to run.
+  const std::uint64_t joined = gate_.fetch_or(kClosedBit, std::memory_order_acq_rel) & kJoinedMask;
+  for (std::uint64_t done = finished_.load(std::memory_order_acquire); done < joined;
        done = finished_.load(std::memory_order_acquire)) {
     finished_.wait(done, std::memory_order_acquire);
   }
@@ -62,12 +67,30 @@ void DecodePool::DecodeChunks(MessageDecoder* decoder) {
   }
 }
 
+bool DecodePool::Join(std::uint64_t round) {
+  std::uint64_t gate = gate_.load(std::memory_order_acquire);
+  while ((gate >> kRoundShift) == round && (gate & kClosedBit) == 0) {
+    if (gate_.compare_exchange_weak(gate, gate + 1, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void DecodePool::HelperLoop(MessageDecoder* decoder) {
-  std::uint64_t seen = 0;
+  std::uint64_t handled = 0;  // the last round this helper looked at
   for (;;) {
-    round_.wait(seen, std::memory_order_acquire);
-    seen = round_.load(std::memory_order_acquire);
+    // Sleep until a new round opens. Joins and the close change the gate within a round without
+    // a notify; a wake-up on those just waits again on the new value.
+    std::uint64_t gate = gate_.load(std::memory_order_acquire);
+    while ((gate >> kRoundShift) == handled) {
+      gate_.wait(gate, std::memory_order_acquire);
+      gate = gate_.load(std::memory_order_acquire);
+    }
     if (stop_.load(std::memory_order_acquire)) return;
+    handled = gate >> kRoundShift;
+    if (!Join(handled)) continue;  // closed before this helper ran: the round is done
     // A decoder does not throw by design; if one did, std::terminate is the right outcome:
     // nothing of this round was acknowledged, so it is all read again after a restart.
     DecodeChunks(decoder);

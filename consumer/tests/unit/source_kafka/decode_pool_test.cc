@@ -99,6 +99,32 @@ TEST(DecodePoolTest, EverySlotIsDecodedOnceInItsOwnPlace) {
   EXPECT_GT(helper_a.calls + helper_b.calls, 0u) << "the helpers never took part";
 }
 
+// Many short rounds back to back: helpers wake late, join or find the round closed, and the
+// next round opens while they go back to sleep. Every slot must still be decoded exactly once
+// per round and be complete when DecodeAll returns (under TSan: with no race on the slots).
+TEST(DecodePoolTest, ManyShortRoundsWithHelpersJoiningLateOrNotAtAll) {
+  RecordingDecoder own;
+  RecordingDecoder helper_a;
+  RecordingDecoder helper_b;
+  DecodePool pool(&own, {&helper_a, &helper_b});
+  std::vector<std::string> payloads;
+  for (std::size_t i = 0; i < DecodePool::kMinParallelSlots + 8; ++i) {
+    payloads.push_back(std::to_string(i));
+  }
+  std::vector<DecodeSlot> slots = Slots(payloads);
+  constexpr int kRounds = 2000;
+  for (int round = 0; round < kRounds; ++round) {
+    for (DecodeSlot& slot : slots) slot.record.documents.clear();
+    pool.DecodeAll(slots);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      ASSERT_EQ(slots[i].record.documents.size(), 1u) << "round " << round << " slot " << i;
+      ASSERT_EQ(slots[i].record.documents[0].id, "id-" + payloads[i]);
+    }
+  }
+  EXPECT_EQ(own.calls + helper_a.calls + helper_b.calls, kRounds * payloads.size());
+  EXPECT_EQ(pool.parallel_rounds(), static_cast<std::uint64_t>(kRounds));
+}
+
 TEST(DecodePoolTest, SmallRoundsAreDecodedInlineWithoutWakingHelpers) {
   RecordingDecoder own;
   RecordingDecoder helper;
