@@ -165,6 +165,13 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
       }
       case KillPoint::kDuringRebalance: {
         ConsumerProcess* joiner = procs[1 - cur];
+        // The progress threshold may already have been passed by the consumers before it, so
+        // the victim may not even have joined: a joiner started now would join with it and the
+        // victim would have nothing to revoke. Wait for its first assignment.
+        ASSERT_TRUE(
+            WaitFor([&] { return CountOf(victim->Output(), "assigned") > 0 || !victim->Running(); },
+                    milliseconds(30'000)))
+            << "the victim never got an assignment: " << victim->Output().substr(0, 4000);
         const std::int64_t revokes_before = CountOf(victim->Output(), "revoking");
         ASSERT_TRUE(joiner->Start().ok());
         ASSERT_TRUE(WaitFor(
