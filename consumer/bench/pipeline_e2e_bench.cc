@@ -93,8 +93,7 @@ class AckingSink final : public cdc::Sink {
   cdc::Status Stop(std::chrono::milliseconds) override { return cdc::Status::Ok(); }
 
   void WaitDone() { done_.wait(false); }
-  Clock::time_point first() const { return first_; }
-  Clock::time_point last() const { return last_; }
+  double seconds() const { return std::chrono::duration<double>(last_ - first_).count(); }
   double cpu_at_first() const { return cpu_at_first_; }
 
  private:
@@ -226,6 +225,24 @@ cdc::PipelineOptions BenchPipelineOptions(const std::string& bootstraps) {
   return options;
 }
 
+// Starts `pipeline`, waits until `progress` (an AckingSink or CountingAcks, made by the sink
+// factory while the pipeline starts) has seen the n-th document, and stops the pipeline.
+template <typename ProgressPtr>
+Figures MeasureRun(cdc::Pipeline& pipeline, const ProgressPtr& progress, std::int64_t n) {
+  if (cdc::Status st = pipeline.Start(); !st.ok()) {
+    std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
+    return {};
+  }
+  progress->WaitDone();
+  Figures f{.events = static_cast<double>(n),
+            .seconds = progress->seconds(),
+            .cpu_seconds = CpuSeconds() - progress->cpu_at_first(),
+            .max_rss_mib = MaxRssMib()};
+  pipeline.RequestStop();
+  (void)pipeline.Wait();
+  return f;
+}
+
 Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
   cdc::Metrics metrics;
   cdc::PipelineOptions options = BenchPipelineOptions(bootstraps);
@@ -239,18 +256,7 @@ Figures RunPipeline(const std::string& bootstraps, std::int64_t n) {
         return std::unique_ptr<cdc::Sink>(std::move(made));
       },
       &metrics);
-  if (cdc::Status st = pipeline.Start(); !st.ok()) {
-    std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
-    return {};
-  }
-  sink->WaitDone();
-  Figures f{.events = static_cast<double>(n),
-            .seconds = std::chrono::duration<double>(sink->last() - sink->first()).count(),
-            .cpu_seconds = CpuSeconds() - sink->cpu_at_first(),
-            .max_rss_mib = MaxRssMib()};
-  pipeline.RequestStop();
-  (void)pipeline.Wait();
-  return f;
+  return MeasureRun(pipeline, sink, n);
 }
 
 // The pipeline into the Elasticsearch sink with its defaults (gzip level 1, 1000 documents or
@@ -276,22 +282,12 @@ Figures RunPipelineIntoElasticsearch(const std::string& bootstraps, const std::s
             std::make_unique<cdc::ElasticsearchSink>(es, counting.get(), dlq, &metrics));
       },
       &metrics);
-  if (cdc::Status st = pipeline.Start(); !st.ok()) {
-    std::fprintf(stderr, "pipeline start: %s\n", st.ToString().c_str());
-    return {};
-  }
-  counting->WaitDone();
-  Figures f{.events = static_cast<double>(n),
-            .seconds = counting->seconds(),
-            .cpu_seconds = CpuSeconds() - counting->cpu_at_first(),
-            .max_rss_mib = MaxRssMib()};
-  if (counting->failed() != 0) {
+  Figures f = MeasureRun(pipeline, counting, n);
+  if (counting && counting->failed() != 0) {
     std::fprintf(stderr, "%lld documents not delivered\n",
                  static_cast<long long>(counting->failed()));
     f.events = 0;
   }
-  pipeline.RequestStop();
-  (void)pipeline.Wait();
   return f;
 }
 

@@ -16,10 +16,9 @@ void DecodeOne(MessageDecoder* decoder, DecodeSlot& slot) {
 
 }  // namespace
 
-DecodePool::DecodePool(MessageDecoder* own, std::vector<MessageDecoder*> helpers)
-    : own_(own), decoders_(std::move(helpers)) {
-  helpers_.reserve(decoders_.size());
-  for (MessageDecoder* decoder : decoders_) {
+DecodePool::DecodePool(MessageDecoder* own, std::vector<MessageDecoder*> helpers) : own_(own) {
+  helpers_.reserve(helpers.size());
+  for (MessageDecoder* decoder : helpers) {
     helpers_.emplace_back([this, decoder] { HelperLoop(decoder); });
   }
 }

@@ -61,7 +61,6 @@ class DecodePool {
   void DecodeChunks(MessageDecoder* decoder);
 
   MessageDecoder* own_;
-  std::vector<MessageDecoder*> decoders_;
   std::vector<std::thread> helpers_;
   std::span<DecodeSlot> slots_;       // written before the round opens
   std::atomic<std::size_t> next_{0};  // next unclaimed slot of the current round
