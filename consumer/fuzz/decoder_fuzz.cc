@@ -53,8 +53,7 @@ void CheckRedacted(const cdc::ChangeEvent& event, const cdc::Redactor& redactor,
   static_cast<void>(event);
 }
 
-void CheckDocument(const cdc::ChangeEvent& event, const cdc::DocumentShaper& shaper,
-                   bool redacting) {
+void CheckDocument(const cdc::ChangeEvent& event, cdc::DocumentShaper& shaper, bool redacting) {
   cdc::Document doc;
   shaper.Shape(event, &doc);
   Check(!doc.id.empty(), "empty id");
@@ -78,8 +77,8 @@ void CheckDocument(const cdc::ChangeEvent& event, const cdc::DocumentShaper& sha
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static cdc::CanalJsonDecoder* decoder = new cdc::CanalJsonDecoder();
-  static const cdc::DocumentShaper* redacting = new cdc::DocumentShaper(cdc::ShaperOptions{});
-  static const cdc::DocumentShaper* plain =
+  static cdc::DocumentShaper* redacting = new cdc::DocumentShaper(cdc::ShaperOptions{});
+  static cdc::DocumentShaper* plain =
       new cdc::DocumentShaper(cdc::ShaperOptions{.redact_patterns = {}});
   static cdc::DecodedMessage* message = new cdc::DecodedMessage();  // reused, as in production
 

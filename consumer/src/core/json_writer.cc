@@ -117,6 +117,18 @@ std::size_t PlainPrefix(const unsigned char* p, const unsigned char* end) {
       return static_cast<std::size_t>(p - begin) + static_cast<std::size_t>(__builtin_ctz(mask));
     p += 16;
   }
+  if (p < end && end - begin >= 16) {
+    // The last partial block, read as the final 16 bytes: the bytes it shares with the block
+    // before are plain, so the first flagged byte is the first special one.
+    p = end - 16;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    return static_cast<std::size_t>(p - begin) +
+           (mask != 0 ? static_cast<std::size_t>(__builtin_ctz(mask)) : 16);
+  }
 #endif
   while (end - p >= 8) {
     std::uint64_t word;
@@ -156,8 +168,9 @@ char* EscapeInto(const unsigned char* p, const unsigned char* end, char* dst) {
 constexpr std::size_t kSlack = 512;
 // Text is escaped in chunks so that reserving the 6x worst case stays small for huge values.
 constexpr std::size_t kEscapeChunk = 4096;
-// Strings up to this size skip the block scan and are copied byte by byte.
-constexpr std::size_t kShortString = 24;
+// Strings up to this size skip the block scan and are copied byte by byte (from 16 bytes on,
+// the block scan wins).
+constexpr std::size_t kShortString = 15;
 
 }  // namespace
 

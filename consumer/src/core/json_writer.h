@@ -54,6 +54,16 @@ class JsonWriter {
     *pos_++ = ':';
     need_comma_ = false;
   }
+  // A key already written as a JSON string literal, quotes included (e.g. by AppendJsonString,
+  // so that a name used for many documents is escaped once).
+  void JsonKey(std::string_view json_name) {
+    Reserve(json_name.size() + 2);
+    if (need_comma_) *pos_++ = ',';
+    std::memcpy(pos_, json_name.data(), json_name.size());
+    pos_ += json_name.size();
+    *pos_++ = ':';
+    need_comma_ = false;
+  }
   void String(std::string_view value) {
     BeforeValue();
     WriteString(value);

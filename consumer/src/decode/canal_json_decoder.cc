@@ -116,10 +116,17 @@ CanalJsonDecoder::CanalJsonDecoder(CanalJsonDecoder&&) noexcept = default;
 CanalJsonDecoder& CanalJsonDecoder::operator=(CanalJsonDecoder&&) noexcept = default;
 
 Status CanalJsonDecoder::Decode(std::string_view payload, DecodedMessage* out) {
+  // `out` keeps its events (and their vectors' capacity) until BuildEvents resizes them.
   out->watermark_ts.reset();
   if (payload.size() > kMaxMessageBytes) {
-    out->events.clear();
+    out->Clear();
     return MakeDecodeError(DecodeError::kTooLarge, "the message exceeds 64 MiB");
+  }
+  // The previous message's events point into the parser's buffers until now, so a parser that
+  // grew for a large message gives its memory back here rather than after that parse.
+  if (impl_->parser.capacity() > kRetainedCapacity) {
+    // On failure the parse below allocates what it needs (or reports the message too large).
+    static_cast<void>(impl_->parser.allocate(kInitialCapacity, kMaxDepth) == simdjson::SUCCESS);
   }
   const simdjson::padded_string_view json = impl_->Pad(payload);
   simdjson::dom::element root;
@@ -132,15 +139,8 @@ Status CanalJsonDecoder::Decode(std::string_view payload, DecodedMessage* out) {
   } else {
     status = ParseEnvelope(root, &impl_->raw);
   }
-  if (status.ok()) {
-    status = BuildEvents(&impl_->raw, out);
-  } else {
-    out->events.clear();
-  }
-  if (impl_->parser.capacity() > kRetainedCapacity) {
-    // Same as above: on failure the next parse allocates what it needs.
-    static_cast<void>(impl_->parser.allocate(kInitialCapacity, kMaxDepth) == simdjson::SUCCESS);
-  }
+  if (status.ok()) status = BuildEvents(&impl_->raw, out);
+  if (!status.ok()) out->Clear();
   return status;
 }
 

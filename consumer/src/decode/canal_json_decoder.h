@@ -22,8 +22,10 @@ class CanalJsonDecoder {
   CanalJsonDecoder(const CanalJsonDecoder&) = delete;
   CanalJsonDecoder& operator=(const CanalJsonDecoder&) = delete;
 
-  // Decodes `payload` into `out`, replacing whatever `out` held (its strings keep their capacity,
-  // so pass the same DecodedMessage on the hot path). On error `out` is empty and the status is
+  // Decodes `payload` into `out`, replacing whatever `out` held (its vectors keep their capacity,
+  // so pass the same DecodedMessage on the hot path). The events' text fields are views into
+  // this decoder's parse and `out`: valid until the next Decode call or the decoder's
+  // destruction, and need not outlive `payload`. On error `out` is empty and the status is
   // Status::InvalidInput("<slug>: <detail>") with a slug from decode_error.h; the detail names
   // fields and columns, never row values. Trailing whitespace (TiCDC v6.5.0-v6.5.11 end DML
   // values with "\r\n") is accepted; anything else after the object is invalid_json.

@@ -34,10 +34,8 @@ bool IsBinaryMysqlType(std::string_view mysql_type) {
   }
 }
 
-bool AppendLatin1Bytes(std::string_view utf8, std::string* out) {
-  const std::size_t start = out->size();
-  out->resize(start + utf8.size());  // never grows: one byte out per one or two bytes in
-  char* dst = out->data() + start;
+std::optional<std::size_t> Latin1ToBytes(std::string_view utf8, char* out) {
+  char* dst = out;
   const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
   const auto* const end = p + utf8.size();
   while (p < end) {
@@ -49,12 +47,10 @@ bool AppendLatin1Bytes(std::string_view utf8, std::string* out) {
       *dst++ = static_cast<char>(((c & 0x03) << 6) | (p[1] & 0x3F));
       p += 2;
     } else {
-      out->resize(start);
-      return false;
+      return std::nullopt;
     }
   }
-  out->resize(static_cast<std::size_t>(dst - out->data()));
-  return true;
+  return static_cast<std::size_t>(dst - out);
 }
 
 }  // namespace cdc

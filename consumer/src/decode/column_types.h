@@ -1,6 +1,7 @@
 #pragma once
 
-#include <string>
+#include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace cdc {
@@ -15,8 +16,9 @@ inline constexpr int kSqlTypeBlob = 2004;
 bool IsBinaryMysqlType(std::string_view mysql_type);
 
 // TiCDC writes each byte of a binary column as the code point U+0000..U+00FF (ISO-8859-1), so
-// the JSON string arrives as UTF-8 text. Appends the original bytes to `out` and returns true,
-// or returns false when `utf8` holds a code point above U+00FF (or is not UTF-8 at all).
-bool AppendLatin1Bytes(std::string_view utf8, std::string* out);
+// the JSON string arrives as UTF-8 text. Writes the original bytes to `out`, which has room for
+// utf8.size() bytes (never more are needed), and returns how many it wrote; returns nullopt when
+// `utf8` holds a code point above U+00FF (or is not UTF-8 at all).
+std::optional<std::size_t> Latin1ToBytes(std::string_view utf8, char* out);
 
 }  // namespace cdc

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "core/short_text.h"
 #include "decode/column_types.h"
 #include "decode/decode_error.h"
 #include "decode/name_index.h"
@@ -15,6 +16,8 @@ constexpr std::int64_t kMaxEsMs = 253402300799999;
 // MySQL and TiDB allow 16 key parts; anything far beyond is not a TiCDC message and would make
 // per-event pk lookups quadratic.
 constexpr std::size_t kMaxPkNames = 64;
+// Binary value storage kept from one message to the next; more is released.
+constexpr std::size_t kRetainedBinaryBytes = std::size_t{4} << 20;
 
 constexpr std::array<std::string_view, 8> kDdlTypes = {"CREATE", "ALTER",  "ERASE",  "TRUNCATE",
                                                        "RENAME", "CINDEX", "DINDEX", "QUERY"};
@@ -43,30 +46,58 @@ class BinaryNames {
   bool empty_;
 };
 
-// Copies one value into an event column, turning a binary column's ISO-8859-1 code points
-// back into bytes.
-Status AssignValue(const BinaryNames& binary, const RawColumn& src, std::string_view where,
-                   std::size_t row, ColumnValue* dst) {
+// Where binary column bytes go: DecodedMessage::binary_bytes, sized once per message for the
+// worst case (every string value of the message decoded), so that views into it stay valid.
+class BinaryStore {
+ public:
+  BinaryStore(const RawMessage& raw, bool has_binary_columns, DecodedMessage* out) {
+    std::size_t bound = 0;
+    if (has_binary_columns) {
+      for (const RawColumn& column : raw.data.columns) bound += column.value.size();
+      for (const RawColumn& column : raw.old.columns) bound += column.value.size();
+    }
+    // A message with huge binary values must not pin their memory for the decoder's life.
+    if (out->binary_bytes.capacity() > kRetainedBinaryBytes)
+      std::vector<char>().swap(out->binary_bytes);
+    out->binary_bytes.resize(bound);
+    next_ = out->binary_bytes.data();
+  }
+  char* next() const { return next_; }
+  void Commit(std::size_t n) { next_ += n; }
+
+ private:
+  char* next_;
+};
+
+// Points an event column at one value, turning a binary column's ISO-8859-1 code points back
+// into bytes.
+Status AssignValue(const BinaryNames& binary, BinaryStore* store, const RawColumn& src,
+                   std::string_view where, std::size_t row, ColumnValue* dst) {
   dst->is_null = src.is_null;
   dst->is_binary = binary.Contains(src.name);
-  dst->value.clear();
+  dst->value = {};
   if (src.is_null) return Status::Ok();
   if (!dst->is_binary) {
-    dst->value.assign(src.value);
+    dst->value = src.value;
     return Status::Ok();
   }
-  if (AppendLatin1Bytes(src.value, &dst->value)) return Status::Ok();
+  if (const std::optional<std::size_t> n = Latin1ToBytes(src.value, store->next())) {
+    dst->value = std::string_view(store->next(), *n);
+    store->Commit(*n);
+    return Status::Ok();
+  }
   return MakeDecodeError(DecodeError::kBadBinary, "binary column " + QuoteName(src.name) + " in " +
                                                       RowRef(where, row) +
                                                       " holds a code point above U+00FF");
 }
 
-Status FillRow(const RawMessage& raw, const BinaryNames& binary, std::size_t row, Row* dst) {
+Status FillRow(const RawMessage& raw, const BinaryNames& binary, BinaryStore* store,
+               std::size_t row, Row* dst) {
   const std::span<const RawColumn> src = raw.data.Row(row);
   dst->resize(src.size());
   for (std::size_t j = 0; j < src.size(); ++j) {
-    (*dst)[j].name.assign(src[j].name);
-    if (Status s = AssignValue(binary, src[j], "data", row, &(*dst)[j]); !s.ok()) return s;
+    (*dst)[j].name = src[j].name;
+    if (Status s = AssignValue(binary, store, src[j], "data", row, &(*dst)[j]); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -74,43 +105,43 @@ Status FillRow(const RawMessage& raw, const BinaryNames& binary, std::size_t row
 // The before image of an UPDATE: the new row overlaid, key by key, with canal `old` (TiCDC's
 // full old row, content-compatible mode's changed columns only, or `{}`). A key of `old` that is
 // not in `data` is appended (old has no repeated keys, so appended ones are never looked up).
-Status FillBefore(RawMessage* raw, const BinaryNames& binary, const Row& after, std::size_t row,
-                  Row* before) {
+Status FillBefore(RawMessage* raw, const BinaryNames& binary, BinaryStore* store, const Row& after,
+                  std::size_t row, Row* before) {
   const std::span<const RawColumn> old_columns = raw->old.Row(row);
-  before->resize(after.size());
-  for (std::size_t j = 0; j < after.size(); ++j) (*before)[j] = after[j];
+  before->assign(after.begin(), after.end());
   NameIndex<RawColumn> data_index(&raw->row_slots);
   bool indexed = false;
   for (std::size_t k = 0; k < old_columns.size(); ++k) {
     const RawColumn& column = old_columns[k];
     std::size_t index = k;  // TiCDC writes old and data in the same column order
-    if (index >= after.size() || after[index].name != column.name) {
+    if (index >= after.size() || !SameShortText(after[index].name, column.name)) {
       if (!indexed) indexed = data_index.Build(raw->data.Row(row), nullptr);
       index = data_index.Find(column.name);
       if (index == NameIndex<RawColumn>::kNotFound) {
         index = before->size();
         before->emplace_back();
-        before->back().name.assign(column.name);
+        before->back().name = column.name;
       }
     }
-    if (Status s = AssignValue(binary, column, "old", row, &(*before)[index]); !s.ok()) return s;
+    if (Status s = AssignValue(binary, store, column, "old", row, &(*before)[index]); !s.ok()) {
+      return s;
+    }
   }
   return Status::Ok();
 }
 
 void FillEnvelope(const RawMessage& raw, Op op, ChangeEvent* event) {
   event->op = op;
-  event->database.assign(raw.database);
-  event->table.assign(raw.table);
-  event->pk_names.resize(raw.pk_names.size());
-  for (std::size_t i = 0; i < raw.pk_names.size(); ++i) event->pk_names[i].assign(raw.pk_names[i]);
+  event->database = raw.database;
+  event->table = raw.table;
+  event->pk_names.assign(raw.pk_names.begin(), raw.pk_names.end());
   event->commit_ts = raw.commit_ts;
   event->es_ms = raw.es;
   event->ts_ms = raw.ts;
-  event->ddl_type.clear();
-  event->sql.clear();
+  event->ddl_type = {};
+  event->sql = {};
   event->only_handle_key = raw.only_handle_key;
-  event->claim_check_location.assign(raw.claim_check_location);
+  event->claim_check_location = raw.claim_check_location;
 }
 
 // `es` stands in for the commit time only without commitTs; it must then be writable as an
@@ -185,13 +216,16 @@ Status CheckDml(RawMessage* raw, Op op) {
 Status BuildDml(RawMessage* raw, Op op, DecodedMessage* out) {
   if (Status s = CheckDml(raw, op); !s.ok()) return s;
   const BinaryNames binary(raw);
+  BinaryStore store(*raw, !raw->binary_columns.empty(), out);
   out->events.resize(raw->data.size());
   for (std::size_t row = 0; row < raw->data.size(); ++row) {
     ChangeEvent& event = out->events[row];
     FillEnvelope(*raw, op, &event);
-    if (Status s = FillRow(*raw, binary, row, &event.data); !s.ok()) return s;
+    if (Status s = FillRow(*raw, binary, &store, row, &event.data); !s.ok()) return s;
     if (op == Op::kUpdate) {
-      if (Status s = FillBefore(raw, binary, event.data, row, &event.old); !s.ok()) return s;
+      if (Status s = FillBefore(raw, binary, &store, event.data, row, &event.old); !s.ok()) {
+        return s;
+      }
     } else {
       event.old.clear();
     }
@@ -216,8 +250,8 @@ Status BuildDdl(const RawMessage& raw, DecodedMessage* out) {
   event.pk_names.clear();
   event.data.clear();
   event.old.clear();
-  event.ddl_type.assign(raw.type);
-  event.sql.assign(raw.sql);
+  event.ddl_type = raw.type;
+  event.sql = raw.sql;
   return Status::Ok();
 }
 
@@ -244,8 +278,9 @@ Status Build(RawMessage* raw, DecodedMessage* out) {
 
 Status BuildEvents(RawMessage* raw, DecodedMessage* out) {
   out->watermark_ts.reset();
+  out->binary_bytes.clear();
   Status status = Build(raw, out);
-  if (!status.ok()) out->events.clear();
+  if (!status.ok()) out->Clear();
   return status;
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/short_text.h"
 #include "decode/raw_message.h"
 
 namespace cdc {
@@ -39,7 +40,7 @@ class NameIndex {
       std::size_t slot = std::hash<std::string_view>{}(name)&mask_;
       bool seen = false;
       for (; (*slots_)[slot] != kEmptySlot && !seen; slot = (slot + 1) & mask_) {
-        seen = NameOf(items_[(*slots_)[slot]]) == name;
+        seen = SameShortText(NameOf(items_[(*slots_)[slot]]), name);
       }
       if (!seen) {
         (*slots_)[slot] = static_cast<std::uint32_t>(i);
@@ -55,13 +56,13 @@ class NameIndex {
   std::size_t Find(std::string_view name) const {
     if (!hashed_) {
       for (std::size_t i = 0; i < items_.size(); ++i) {
-        if (NameOf(items_[i]) == name) return i;
+        if (SameShortText(NameOf(items_[i]), name)) return i;
       }
       return kNotFound;
     }
     for (std::size_t slot = std::hash<std::string_view>{}(name)&mask_;
          (*slots_)[slot] != kEmptySlot; slot = (slot + 1) & mask_) {
-      if (NameOf(items_[(*slots_)[slot]]) == name) return (*slots_)[slot];
+      if (SameShortText(NameOf(items_[(*slots_)[slot]]), name)) return (*slots_)[slot];
     }
     return kNotFound;
   }
@@ -74,7 +75,7 @@ class NameIndex {
   bool FindLinearDuplicate(std::string_view* duplicate) const {
     for (std::size_t i = 0; i < items_.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if (NameOf(items_[i]) == NameOf(items_[j])) {
+        if (SameShortText(NameOf(items_[i]), NameOf(items_[j]))) {
           *duplicate = NameOf(items_[i]);
           return true;
         }

@@ -1,12 +1,12 @@
 #include "transform/document_id.h"
 
-#include <openssl/evp.h>
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3.0 in favour of EVP; see Sha256 below.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 
 namespace cdc {
 namespace {
@@ -87,23 +87,14 @@ const ColumnValue* FindColumn(const Row& row, std::string_view name) {
   return nullptr;
 }
 
-// SHA-256 through a per-thread EVP context and an explicitly fetched digest: OpenSSL 3's
-// implicit fetch (EVP_sha256() in every EVP_DigestInit) takes a global lock per call.
+// SHA-256 through OpenSSL's low-level interface (deprecated in OpenSSL 3, still the same
+// SHA-NI/AVX2 code): it keeps its state on the stack. The EVP interface cost more than the
+// hash itself on a one-block key (context reset, provider bookkeeping, cleanse on every call).
 void Sha256(std::string_view data, unsigned char digest[SHA256_DIGEST_LENGTH]) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                                 &EVP_MD_CTX_free);
-  unsigned int length = 0;
-  if (md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
-      EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1) {
-    return;
-  }
-  // Only reachable when OpenSSL cannot allocate; the one-shot API is the fallback, and a
-  // process without a working SHA-256 cannot produce correct ids at all.
-  if (SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest) == nullptr) {
-    std::abort();
-  }
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(digest, &ctx);
 }
 
 // Spelled out rather than cast so that reordering the Op enum cannot change ids.
@@ -143,7 +134,7 @@ void WriteMaterial(const ChangeEvent& event, Material* m) {
   if (event.commit_ts.has_value() && !event.pk_names.empty()) {
     m->Tag('K');
     m->Number(event.pk_names.size());
-    for (const std::string& pk : event.pk_names) {
+    for (const std::string_view pk : event.pk_names) {
       m->Field(pk);
       m->Value(FindColumn(event.data, pk));
     }

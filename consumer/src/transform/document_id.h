@@ -18,7 +18,7 @@ inline constexpr std::size_t kMaxDocumentIdBytes = 512;
 // table, op and, with commitTs, the pk values in pkNames order (the full row image(s) when
 // there is no pk); without commitTs, `es` and the full row image(s); for DDL, the canal type and
 // the SQL text. Values are hashed, never written in clear, so redacted pk values cannot leak
-// through the id. At most 63 bytes. Thread-safe (per-thread hashing state).
+// through the id. At most 63 bytes. Thread-safe (the hashing state is on the stack).
 void BuildDocumentId(const ChangeEvent& event, std::string* out);
 
 }  // namespace cdc

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/short_text.h"
 #include "transform/document_id.h"
 #include "transform/timestamp.h"
 
@@ -23,65 +24,72 @@ void WriteValue(const ColumnValue& column, bool sensitive, JsonWriter* w) {
   }
 }
 
-void WriteRow(const ChangeEvent& event, const Row& row, const Redactor& redactor, JsonWriter* w) {
-  w->StartObject();
-  for (const ColumnValue& column : row) {
-    w->Key(column.name);
-    WriteValue(column, redactor.IsSensitive(event.database, event.table, column.name), w);
-  }
-  w->EndObject();
-}
-
-// The pk columns, in pkNames order, taken from `data` (the new row; the deleted row for a
-// delete). A pk name missing from the row (only possible for hand-built events) is skipped.
-void WritePk(const ChangeEvent& event, const Redactor& redactor, JsonWriter* w) {
-  w->StartObject();
-  for (std::size_t i = 0; i < event.pk_names.size(); ++i) {
-    const std::string& name = event.pk_names[i];
-    const ColumnValue* found = nullptr;
-    for (const ColumnValue& column : event.data) {
-      if (column.name == name) {
-        found = &column;
-        break;
-      }
-    }
-    if (found == nullptr) continue;
-    w->Key(name);
-    WriteValue(*found, redactor.IsSensitive(event.database, event.table, name), w);
-  }
-  w->EndObject();
-}
-
-void WriteTrailer(const ChangeEvent& event, std::int64_t event_time_ms, JsonWriter* w) {
+// `commit_ts_digits`: the decimal commitTs, which the id already starts with.
+void WriteTrailer(const ChangeEvent& event, std::string_view commit_ts_digits,
+                  std::string_view timestamp, JsonWriter* w) {
   if (event.commit_ts.has_value()) {
     w->LiteralKey("commit_ts");
-    w->Integer(*event.commit_ts);
+    w->RawValue(commit_ts_digits);
   }
   w->LiteralKey("@timestamp");
-  const auto timestamp = FormatRfc3339Millis(event_time_ms);
-  w->LiteralString(std::string_view(timestamp.data(), timestamp.size()));
+  w->LiteralString(timestamp);
   w->LiteralKey("ts_ms");
   w->Integer(event.ts_ms);
 }
 
 }  // namespace
 
+void DocumentShaper::WriteRow(const ChangeEvent& event, const Row& row, JsonWriter* w) {
+  w->StartObject();
+  for (std::size_t j = 0; j < row.size(); ++j) {
+    const ColumnValue& column = row[j];
+    const ColumnFacts& facts = Facts(event, j, column.name);
+    w->JsonKey(facts.json_name);
+    WriteValue(column, facts.sensitive, w);
+  }
+  w->EndObject();
+}
+
+void DocumentShaper::WritePk(const ChangeEvent& event, JsonWriter* w) {
+  w->StartObject();
+  for (const std::string_view name : event.pk_names) {
+    for (std::size_t j = 0; j < event.data.size(); ++j) {
+      if (!SameShortText(event.data[j].name, name)) continue;
+      const ColumnFacts& facts = Facts(event, j, name);
+      w->JsonKey(facts.json_name);
+      WriteValue(event.data[j], facts.sensitive, w);
+      break;
+    }
+  }
+  w->EndObject();
+}
+
 DocumentShaper::DocumentShaper(ShaperOptions options)
     : redactor_(std::move(options.redact_patterns)) {}
 
-Document DocumentShaper::Shape(const ChangeEvent& event) const {
+const ColumnFacts& DocumentShaper::Facts(const ChangeEvent& event, std::size_t position,
+                                         std::string_view name) {
+  return columns_.Lookup(redactor_, event.database, event.table, position, name);
+}
+
+Document DocumentShaper::Shape(const ChangeEvent& event) {
   Document doc;
   Shape(event, &doc);
   return doc;
 }
 
-void DocumentShaper::Shape(const ChangeEvent& event, Document* out) const {
+void DocumentShaper::Shape(const ChangeEvent& event, Document* out) {
   out->op = event.op;
   out->database.assign(event.database);
   out->table.assign(event.table);
   out->commit_ts = event.commit_ts;
   out->event_time_ms = event.commit_ts.has_value() ? TsoPhysicalMs(*event.commit_ts) : event.es_ms;
   BuildDocumentId(event, &out->id);
+  // The id reads <commitTs>-<op>-<hash> when there is a commitTs (document_id.h).
+  const std::string_view commit_ts_digits =
+      event.commit_ts.has_value() ? std::string_view(out->id).substr(0, out->id.find('-'))
+                                  : std::string_view();
+  const std::string_view timestamp = timestamps_.Format(out->event_time_ms);
 
   out->source_json.clear();
   JsonWriter w(&out->source_json);
@@ -97,19 +105,19 @@ void DocumentShaper::Shape(const ChangeEvent& event, Document* out) const {
     w.String(event.ddl_type);
     w.LiteralKey("sql");
     w.String(event.sql);
-    WriteTrailer(event, out->event_time_ms, &w);
+    WriteTrailer(event, commit_ts_digits, timestamp, &w);
     w.EndObject();
     return;
   }
   w.LiteralKey("pk");
-  WritePk(event, redactor_, &w);
+  WritePk(event, &w);
   w.LiteralKey("data");
-  WriteRow(event, event.data, redactor_, &w);
+  WriteRow(event, event.data, &w);
   if (event.op == Op::kUpdate) {
     w.LiteralKey("old");
-    WriteRow(event, event.old, redactor_, &w);
+    WriteRow(event, event.old, &w);
   }
-  WriteTrailer(event, out->event_time_ms, &w);
+  WriteTrailer(event, commit_ts_digits, timestamp, &w);
   if (event.only_handle_key) {
     w.LiteralKey("only_handle_key");
     w.Bool(true);

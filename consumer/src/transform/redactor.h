@@ -23,6 +23,8 @@ class Redactor {
   explicit Redactor(std::vector<std::string> patterns);
 
   bool enabled() const { return !patterns_.empty() || !qualified_.empty(); }
+  // Whether some pattern names a database and table, so that a verdict depends on them.
+  bool has_qualified_patterns() const { return !qualified_.empty(); }
   // Column patterns only (qualified patterns need the table, see below).
   bool IsSensitive(std::string_view column) const;
   // Column and qualified patterns: what the document shaper uses.

@@ -27,18 +27,27 @@ CivilDate CivilFromDays(std::int64_t days) {
   return {year, month, day};
 }
 
-void PutDigits(std::uint64_t value, int width, char* out) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
+// "00" .. "99": two digits per lookup instead of a division per digit (this runs per document).
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (std::size_t i = 0; i < 100; ++i) {
+    pairs[2 * i] = static_cast<char>('0' + i / 10);
+    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
   }
+  return pairs;
+}();
+
+void Put2(std::uint64_t value, char* out) {
+  out[0] = kDigitPairs[2 * value];
+  out[1] = kDigitPairs[2 * value + 1];
 }
+
+std::int64_t Clamp(std::int64_t ms) { return ms < kMinMs ? kMinMs : ms > kMaxMs ? kMaxMs : ms; }
 
 }  // namespace
 
 std::array<char, kRfc3339MillisLength> FormatRfc3339Millis(std::int64_t ms) {
-  if (ms < kMinMs) ms = kMinMs;
-  if (ms > kMaxMs) ms = kMaxMs;
+  ms = Clamp(ms);
   std::int64_t days = ms / kMsPerDay;
   std::int64_t in_day = ms % kMsPerDay;
   if (in_day < 0) {
@@ -51,14 +60,35 @@ std::array<char, kRfc3339MillisLength> FormatRfc3339Millis(std::int64_t ms) {
                                                 '0', '0', 'T', '0', '0', ':', '0', '0',
                                                 ':', '0', '0', '.', '0', '0', '0', 'Z'};
   char* buf = out.data();
-  PutDigits(static_cast<std::uint64_t>(date.year), 4, buf);
-  PutDigits(date.month, 2, buf + 5);
-  PutDigits(date.day, 2, buf + 8);
-  PutDigits(ms_of_day / 3600000, 2, buf + 11);
-  PutDigits(ms_of_day / 60000 % 60, 2, buf + 14);
-  PutDigits(ms_of_day / 1000 % 60, 2, buf + 17);
-  PutDigits(ms_of_day % 1000, 3, buf + 20);
+  const auto year = static_cast<std::uint64_t>(date.year);
+  Put2(year / 100, buf);
+  Put2(year % 100, buf + 2);
+  Put2(date.month, buf + 5);
+  Put2(date.day, buf + 8);
+  Put2(ms_of_day / 3600000, buf + 11);
+  Put2(ms_of_day / 60000 % 60, buf + 14);
+  Put2(ms_of_day / 1000 % 60, buf + 17);
+  buf[20] = static_cast<char>('0' + ms_of_day % 1000 / 100);
+  Put2(ms_of_day % 100, buf + 21);
   return out;
+}
+
+std::string_view Rfc3339MillisFormatter::Format(std::int64_t ms) {
+  ms = Clamp(ms);
+  std::int64_t second = ms / 1000;
+  auto millis = static_cast<std::uint64_t>(ms % 1000);
+  if (ms < 0 && millis != 0) {
+    --second;
+    millis = static_cast<std::uint64_t>(ms - second * 1000);
+  }
+  if (second != second_) {
+    text_ = FormatRfc3339Millis(ms);
+    second_ = second;
+  } else {
+    text_[20] = static_cast<char>('0' + millis / 100);
+    Put2(millis % 100, text_.data() + 21);
+  }
+  return {text_.data(), text_.size()};
 }
 
 }  // namespace cdc

@@ -40,8 +40,10 @@ std::vector<Case> ReadCases(const std::string& fixture, bool rejected) {
   return cases;
 }
 
+// The events point into the decoder's parse, so the decoder must outlive them: one for the
+// whole test binary (each test reads its events before it decodes again).
 Status Decode(std::string_view payload, DecodedMessage* out) {
-  CanalJsonDecoder decoder;
+  static CanalJsonDecoder decoder;
   return decoder.Decode(payload, out);
 }
 
@@ -245,6 +247,31 @@ TEST(CanalJsonDecoderTest, MovedDecoderKeepsWorking) {
   CanalJsonDecoder second(std::move(first));
   ASSERT_TRUE(second.Decode(Users(R"([{"id":"2"}])"), &message).ok());
   EXPECT_EQ(message.events[0].data[0].value, "2");
+}
+
+// Events are views into the decoder's parse and the message's own byte store, never into the
+// payload: the payload may go away, and the message may move (ASan checks the reads).
+TEST(CanalJsonDecoderTest, EventsOutliveThePayloadAndSurviveAMove) {
+  CanalJsonDecoder decoder;
+  DecodedMessage decoded;
+  {
+    std::string payload = R"({"database":"appdb","table":"files","pkNames":["id"],"isDdl":false,)"
+                          R"("type":"UPDATE","es":1,"ts":2,"sql":"","sqlType":{"id":4,"b":2004},)"
+                          R"("data":[{"id":"1","b":"\u00ff\u0001"}],"old":[{"b":"A"}],)"
+                          R"("_tidb":{"commitTs":1}})";
+    ASSERT_TRUE(decoder.Decode(payload, &decoded).ok());
+    payload.assign(payload.size(), '#');  // overwrite, then free
+  }
+  const DecodedMessage moved = std::move(decoded);
+  ASSERT_EQ(moved.events.size(), 1U);
+  const ChangeEvent& event = moved.events[0];
+  EXPECT_EQ(event.database, "appdb");
+  EXPECT_EQ(event.table, "files");
+  ASSERT_EQ(event.data.size(), 2U);
+  EXPECT_EQ(event.data[1].name, "b");
+  EXPECT_EQ(event.data[1].value, std::string_view("\xff\x01", 2));
+  ASSERT_EQ(event.old.size(), 2U);
+  EXPECT_EQ(event.old[1].value, "A");
 }
 
 // A decoder survives every rejection: the next good message decodes normally.

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -168,7 +169,7 @@ inline std::string DecodedToJson(const DecodedMessage& message) {
       w.String(e.table);
       w.LiteralKey("pk_names");
       w.StartArray();
-      for (const std::string& pk : e.pk_names) w.String(pk);
+      for (const std::string_view pk : e.pk_names) w.String(pk);
       w.EndArray();
       w.LiteralKey("commit_ts");
       if (e.commit_ts) {
@@ -200,12 +201,20 @@ inline std::string DecodedToJson(const DecodedMessage& message) {
   return out;
 }
 
-inline Row RowFromJson(simdjson::dom::array columns) {
+// A DecodedMessage read back from a fixture, with the text its events' views point into.
+struct FixtureMessage {
+  std::deque<std::string> text;  // a deque: its strings stay put as it grows and when it moves
+  DecodedMessage message;
+
+  std::string_view Keep(std::string value) { return text.emplace_back(std::move(value)); }
+};
+
+inline Row RowFromJson(simdjson::dom::array columns, FixtureMessage* owner) {
   Row row;
   for (simdjson::dom::element pair : columns) {
     const simdjson::dom::array parts = pair.get_array().value();
     ColumnValue column;
-    column.name = std::string(parts.at(0).get_string().value());
+    column.name = owner->Keep(std::string(parts.at(0).get_string().value()));
     const simdjson::dom::element value = parts.at(1).value();
     if (value.is_null()) {
       column.is_null = true;
@@ -215,22 +224,26 @@ inline Row RowFromJson(simdjson::dom::array columns) {
       if (b64.is_null()) {
         column.is_null = true;
       } else {
-        column.value = Base64Decode(b64.get_string().value());
+        column.value = owner->Keep(Base64Decode(b64.get_string().value()));
       }
     } else {
-      column.value = std::string(value.get_string().value());
+      column.value = owner->Keep(std::string(value.get_string().value()));
     }
-    row.push_back(std::move(column));
+    row.push_back(column);
   }
   return row;
 }
 
 // Inverse of DecodedToJson (throws on a malformed fixture).
-inline DecodedMessage DecodedFromJson(std::string_view json) {
+inline FixtureMessage DecodedFromJson(std::string_view json) {
   simdjson::dom::parser parser;
   const simdjson::padded_string padded(json);  // must outlive the parse
   const simdjson::dom::element root = parser.parse(padded).value();
-  DecodedMessage message;
+  FixtureMessage fixture;
+  DecodedMessage& message = fixture.message;
+  auto text = [&](simdjson::dom::element e, const char* key) {
+    return fixture.Keep(std::string(e[key].get_string().value()));
+  };
   if (!root["watermark_ts"].is_null())
     message.watermark_ts = root["watermark_ts"].get_uint64().value();
   const simdjson::dom::array events = root["events"].get_array().value();
@@ -240,24 +253,24 @@ inline DecodedMessage DecodedFromJson(std::string_view json) {
     for (Op candidate : {Op::kInsert, Op::kUpdate, Op::kDelete, Op::kDdl}) {
       if (OpName(candidate) == op) event.op = candidate;
     }
-    event.database = std::string(e["database"].get_string().value());
-    event.table = std::string(e["table"].get_string().value());
+    event.database = text(e, "database");
+    event.table = text(e, "table");
     const simdjson::dom::array pk_names = e["pk_names"].get_array().value();
     for (simdjson::dom::element pk : pk_names) {
-      event.pk_names.emplace_back(pk.get_string().value());
+      event.pk_names.push_back(fixture.Keep(std::string(pk.get_string().value())));
     }
     if (!e["commit_ts"].is_null()) event.commit_ts = e["commit_ts"].get_uint64().value();
     event.es_ms = e["es_ms"].get_int64().value();
     event.ts_ms = e["ts_ms"].get_int64().value();
-    event.ddl_type = std::string(e["ddl_type"].get_string().value());
-    event.sql = std::string(e["sql"].get_string().value());
+    event.ddl_type = text(e, "ddl_type");
+    event.sql = text(e, "sql");
     event.only_handle_key = e["only_handle_key"].get_bool().value();
-    event.claim_check_location = std::string(e["claim_check_location"].get_string().value());
-    event.data = RowFromJson(e["data"].get_array().value());
-    event.old = RowFromJson(e["old"].get_array().value());
+    event.claim_check_location = text(e, "claim_check_location");
+    event.data = RowFromJson(e["data"].get_array().value(), &fixture);
+    event.old = RowFromJson(e["old"].get_array().value(), &fixture);
     message.events.push_back(std::move(event));
   }
-  return message;
+  return fixture;
 }
 
 // Golden files: with CDC_REGENERATE_FIXTURES=1 the example tests write what the code produces

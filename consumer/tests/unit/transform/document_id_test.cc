@@ -11,9 +11,9 @@
 namespace cdc {
 namespace {
 
-ColumnValue Col(std::string name, std::string value) {
-  return ColumnValue{
-      .name = std::move(name), .value = std::move(value), .is_null = false, .is_binary = false};
+// Events hold views: every name and value here is a literal or a local that outlives the event.
+ColumnValue Col(std::string_view name, std::string_view value) {
+  return ColumnValue{.name = name, .value = value, .is_null = false, .is_binary = false};
 }
 
 ChangeEvent UserInsert() {
@@ -54,7 +54,8 @@ TEST(DocumentIdTest, KnownEventHasAKnownId) {
 // Key material longer than the inline buffer spills to the heap; the id must not change with it.
 TEST(DocumentIdTest, LongKeyHasAKnownIdToo) {
   ChangeEvent e = UserInsert();
-  e.data[0].value = std::string(300, 'x');
+  const std::string long_value(300, 'x');
+  e.data[0].value = long_value;
   EXPECT_EQ(Id(e), "449448587919360008-insert-dcd7ffd352fe2fb9d80b542d45b9ce51");
 }
 
@@ -83,9 +84,9 @@ TEST(DocumentIdTest, EachPartOfTheKeyChangesTheId) {
   EXPECT_TRUE(add([](ChangeEvent& e) { e.data[0].value = "2"; }));
   EXPECT_TRUE(add([](ChangeEvent& e) {
     e.data[0].is_null = true;
-    e.data[0].value.clear();
+    e.data[0].value = {};
   }));
-  EXPECT_TRUE(add([](ChangeEvent& e) { e.data[0].value.clear(); }));  // "" is not null
+  EXPECT_TRUE(add([](ChangeEvent& e) { e.data[0].value = ""; }));  // "" is not null
   EXPECT_TRUE(add([](ChangeEvent& e) { e.op = Op::kDelete; }));
   EXPECT_TRUE(add([](ChangeEvent& e) {
     e.op = Op::kUpdate;
@@ -123,9 +124,9 @@ TEST(DocumentIdTest, BoundariesBetweenFieldsAreUnambiguous) {
   d.data = {Col("k1", "a"), Col("k2", "b-c")};
   EXPECT_NE(Id(c), Id(d));
   ChangeEvent e = c;
-  e.data = {Col("k1", std::string("a\0b", 3)), Col("k2", "c")};
+  e.data = {Col("k1", std::string_view("a\0b", 3)), Col("k2", "c")};
   ChangeEvent f = c;
-  f.data = {Col("k1", "a"), Col("k2", std::string("b\0c", 3))};
+  f.data = {Col("k1", "a"), Col("k2", std::string_view("b\0c", 3))};
   EXPECT_NE(Id(e), Id(f));
 }
 
@@ -189,9 +190,12 @@ TEST(DocumentIdTest, DdlIdsFollowTheStatement) {
 TEST(DocumentIdTest, ValuesNeverAppearInClearAndSizeIsBounded) {
   ChangeEvent e = UserInsert();
   e.pk_names = {"password"};
-  e.data[2].value = "hunter2-" + std::string(100000, 'z');
-  e.database = std::string(10000, 'd');
-  e.table = std::string(10000, 't');
+  const std::string password = "hunter2-" + std::string(100000, 'z');
+  const std::string database(10000, 'd');
+  const std::string table(10000, 't');
+  e.data[2].value = password;
+  e.database = database;
+  e.table = table;
   const std::string id = Id(e);
   EXPECT_EQ(id.find("hunter2"), std::string::npos);
   EXPECT_EQ(id.find("zzzz"), std::string::npos);

@@ -42,11 +42,12 @@ std::string DocumentsJson(const std::vector<Document>& docs) {
 }
 
 TEST(DocumentExamplesTest, EveryExampleShapesToItsReviewedDocuments) {
-  const DocumentShaper shaper(ShaperOptions{});
+  DocumentShaper shaper(ShaperOptions{});
   for (std::size_t line = 1; line <= kExampleLines; ++line) {
     SCOPED_TRACE("examples.ndjson line " + std::to_string(line));
-    const DecodedMessage message =
+    const testing::FixtureMessage fixture =
         testing::DecodedFromJson(testing::ReadFile(Fixture("decode", line)));
+    const DecodedMessage& message = fixture.message;
     std::vector<Document> docs;
     for (const ChangeEvent& event : message.events) {
       docs.push_back(shaper.Shape(event));
@@ -64,11 +65,12 @@ TEST(DocumentExamplesTest, EveryExampleShapesToItsReviewedDocuments) {
 
 // The Document fields besides the JSON text agree with it.
 TEST(DocumentExamplesTest, DocumentFieldsMatchTheEvent) {
-  const DocumentShaper shaper(ShaperOptions{});
+  DocumentShaper shaper(ShaperOptions{});
   for (std::size_t line = 1; line <= kExampleLines; ++line) {
     SCOPED_TRACE("examples.ndjson line " + std::to_string(line));
-    const DecodedMessage message =
+    const testing::FixtureMessage fixture =
         testing::DecodedFromJson(testing::ReadFile(Fixture("decode", line)));
+    const DecodedMessage& message = fixture.message;
     for (const ChangeEvent& event : message.events) {
       const Document doc = shaper.Shape(event);
       EXPECT_EQ(doc.op, event.op);
