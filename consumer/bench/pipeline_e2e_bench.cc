@@ -28,6 +28,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -60,6 +64,31 @@ double CpuSeconds() {
     return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
   };
   return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+// CPU seconds per thread of this process, grouped by thread name (diagnostics on stderr).
+std::string ThreadCpu() {
+  std::map<std::string, double> by_name;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ut = 0, st = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) ut = std::stod(field);
+      if (i == 15) st = std::stod(field);
+    }
+    by_name[name] += (ut + st) / tick;
+  }
+  std::string out;
+  for (const auto& [name, secs] : by_name) out += name + "=" + std::to_string(secs) + " ";
+  return out;
 }
 
 double MaxRssMib() {
@@ -207,6 +236,7 @@ Figures RunBare(const std::string& bootstraps, std::int64_t n) {
             .seconds = std::chrono::duration<double>(Clock::now() - first).count(),
             .cpu_seconds = CpuSeconds() - cpu0,
             .max_rss_mib = MaxRssMib()};
+  std::fprintf(stderr, "threads %s\n", ThreadCpu().c_str());
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   if (bytes == 0) f.events = 0;
@@ -238,6 +268,7 @@ Figures MeasureRun(cdc::Pipeline& pipeline, const ProgressPtr& progress, std::in
             .seconds = progress->seconds(),
             .cpu_seconds = CpuSeconds() - progress->cpu_at_first(),
             .max_rss_mib = MaxRssMib()};
+  std::fprintf(stderr, "threads %s\n", ThreadCpu().c_str());
   pipeline.RequestStop();
   (void)pipeline.Wait();
   return f;

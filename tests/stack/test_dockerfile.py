@@ -31,6 +31,7 @@ LIBRARIES = {
     "spdlog": ("libspdlog-dev", "-lspdlog", "libspdlog1.10"),
     "fmt": ("libfmt-dev", "-lfmt", "libfmt9"),
     "zlib": ("zlib1g-dev", "-lz", "zlib1g"),
+    "libdeflate": ("libdeflate-dev", "-ldeflate", "libdeflate0"),
     "openssl": ("libssl-dev", "-lssl", "libssl3"),
     "cpp-httplib": ("libcpp-httplib-dev", "-lcpp-httplib", "libcpp-httplib0.11"),
 }

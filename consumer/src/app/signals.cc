@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "app/logging.h"
+#include "core/thread_name.h"
 
 namespace cdc {
 namespace {
@@ -42,7 +43,10 @@ Status SignalWatcher::Start() {
   // The new thread inherits the caller's mask; it must have the signals blocked for sigwait.
   BlockSignals();
   try {
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      SetCurrentThreadName("cdc-signals");
+      Run();
+    });
   } catch (const std::exception& e) {
     return Status::Internal(std::string("cannot start the signal thread: ") + e.what());
   }

@@ -187,7 +187,7 @@ void AddKafkaSettings(TableBuilder& t) {
   t.Text("dlq-topic", &Config::dlq_topic, "tidb-cdc-dlq",
          "Topic receiving messages that cannot be decoded or indexed (dead letters)",
          CheckKafkaName);
-  t.Size("max-buffered-bytes", &Config::max_buffered_bytes, "64MiB", kMiB, 16 * kGiB,
+  t.Size("max-buffered-bytes", &Config::max_buffered_bytes, "32MiB", kMiB, 16 * kGiB,
          "Bytes read from Kafka but not yet acknowledged by the sink; past this the consumer "
          "pauses its partitions (back-pressure)");
   t.Int("batch-max-records", &Config::batch_max_records, 1000, 1, 100'000,

@@ -1,10 +1,31 @@
 #include "decode/column_types.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace cdc {
 
+namespace {
+
+std::uint32_t Word4(const char* text) {
+  std::uint32_t word;
+  std::memcpy(&word, text, sizeof word);
+  return word;
+}
+
+}  // namespace
+
 bool IsBinaryMysqlType(std::string_view mysql_type) {
-  // Runs for every column of every message: find the base type's length (at most 10 bytes for
+  // Runs for every column of every message. Most types (int, varchar, datetime, ...) are turned
+  // away by their first four letters, lowercased at once (OR 0x20 maps only 'A'-'Z' and 'a'-'z'
+  // onto 'a'-'z'), before any scan. The rest: find the base type's length (at most 10 bytes for
   // a candidate), pick the candidates of that length, compare without case.
+  if (mysql_type.size() < 4) return false;
+  const std::uint32_t head = Word4(mysql_type.data()) | 0x20202020U;
+  if (head != Word4("blob") && head != Word4("bina") && head != Word4("tiny") &&
+      head != Word4("long") && head != Word4("varb") && head != Word4("medi")) {
+    return false;
+  }
   std::size_t n = 0;
   while (n < mysql_type.size() && mysql_type[n] != '(' && mysql_type[n] != ' ') {
     if (++n > 10) return false;

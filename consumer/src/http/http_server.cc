@@ -1,4 +1,5 @@
 #include "http/http_server.h"
+#include "core/thread_name.h"
 
 #include <httplib.h>
 
@@ -163,6 +164,7 @@ Status HttpServer::Start() {
   port_ = static_cast<std::uint16_t>(port);
   started_ = true;
   thread_ = std::thread([this] {
+    SetCurrentThreadName("cdc-http");
     try {
       if (!server_->listen_after_bind()) Report("HTTP listener stopped with an error");
     } catch (const std::exception& e) {

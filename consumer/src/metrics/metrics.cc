@@ -98,12 +98,12 @@ std::string Metrics::Serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
-void Metrics::CountEvent(std::string_view database, std::string_view table, Op op) {
+void Metrics::CountEvent(std::string_view database, std::string_view table, Op op, double n) {
   auto [db, tbl] = tables_.Map(database, table);
   events_
       ->Add(
           {{"database", std::move(db)}, {"table", std::move(tbl)}, {"op", std::string(OpName(op))}})
-      .Increment();
+      .Increment(n);
 }
 
 void Metrics::SetConsumerLag(std::int32_t partition, double messages) {

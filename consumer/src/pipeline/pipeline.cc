@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
 #include "pipeline/canal_message_decoder.h"
 #include "source/kafka/ack_fan_in.h"
 #include "source/kafka/kafka_consumer.h"
@@ -107,8 +108,14 @@ Status Pipeline::Start() {
     std::lock_guard lock(mu_);
     if (stop_requested_) source_->RequestStop();
   }
-  health_thread_ = std::thread([this] { HealthLoop(); });
-  poll_thread_ = std::thread([this] { PollThread(); });
+  health_thread_ = std::thread([this] {
+    SetCurrentThreadName("cdc-health");
+    HealthLoop();
+  });
+  poll_thread_ = std::thread([this] {
+    SetCurrentThreadName("cdc-poll");
+    PollThread();
+  });
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "core/thread_name.h"
 #include "sink/elasticsearch/index_template.h"
 
 namespace cdc {
@@ -97,7 +98,10 @@ Status ElasticsearchSink::Start() {
   }
   core_->Open(ready);
   for (std::size_t i = 0; i < clients_.size(); ++i) {
-    workers_.emplace_back([this, i] { WorkerLoop(i); });
+    workers_.emplace_back([this, i] {
+      SetCurrentThreadName("cdc-es-sink");
+      WorkerLoop(i);
+    });
   }
   started_ = true;
   return Status::Ok();

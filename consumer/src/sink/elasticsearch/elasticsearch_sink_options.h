@@ -77,7 +77,7 @@ struct ElasticsearchSinkOptions {
 
   // TrySubmit refuses new records while the bytes of accepted, unacknowledged records reach
   // this bound (the pipeline then pauses its partitions).
-  std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  std::size_t max_queued_bytes = 32 * 1024 * 1024;
 
   // Install the composable index template `<index>` for `<index>*` at Start().
   bool install_template = true;

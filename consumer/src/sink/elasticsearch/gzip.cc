@@ -1,56 +1,44 @@
 #include "sink/elasticsearch/gzip.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <memory>
 
 namespace cdc::es {
 namespace {
 
-// Owns a deflate stream so every exit path releases zlib's state.
-class Deflater {
- public:
-  Deflater() = default;
-  Deflater(const Deflater&) = delete;
-  Deflater& operator=(const Deflater&) = delete;
-  ~Deflater() {
-    if (initialised_) deflateEnd(&stream_);
-  }
-
-  Status Init(int level) {
-    // windowBits 15 + 16 asks zlib for a gzip header and trailer instead of a zlib one.
-    if (deflateInit2(&stream_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-      return Status::Internal("gzip: deflateInit2 failed");
-    }
-    initialised_ = true;
-    return Status::Ok();
-  }
-  z_stream* stream() { return &stream_; }
-
- private:
-  z_stream stream_{};
-  bool initialised_ = false;
+struct CompressorDeleter {
+  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
 };
+
+// libdeflate compresses a whole buffer in one call, 2-3x faster than zlib's streaming deflate
+// at level 1 for the same size of output; a bulk body is always whole. A compressor holds its
+// hash tables (some hundred KiB), so each thread keeps one for the last level it used.
+libdeflate_compressor* CompressorFor(int level) {
+  thread_local std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor;
+  thread_local int compressor_level = 0;
+  if (!compressor || compressor_level != level) {
+    compressor.reset(libdeflate_alloc_compressor(level));
+    compressor_level = compressor ? level : 0;
+  }
+  return compressor.get();
+}
 
 }  // namespace
 
 Status GzipCompress(std::string_view in, int level, std::string* out) {
-  Deflater deflater;
-  if (Status s = deflater.Init(level); !s.ok()) return s;
-  z_stream* zs = deflater.stream();
+  libdeflate_compressor* compressor = CompressorFor(level);
+  if (compressor == nullptr) return Status::Internal("gzip: cannot allocate a compressor");
   const std::size_t start = out->size();
-  const uLong bound = deflateBound(zs, static_cast<uLong>(in.size()));
+  const std::size_t bound = libdeflate_gzip_compress_bound(compressor, in.size());
   out->resize(start + bound);
-  // zlib's API is not const-correct; it never writes through next_in.
-  zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs->avail_in = static_cast<uInt>(in.size());
-  zs->next_out = reinterpret_cast<Bytef*>(out->data() + start);
-  zs->avail_out = static_cast<uInt>(bound);
-  if (in.size() > 0xFFFFFFFFu || deflate(zs, Z_FINISH) != Z_STREAM_END) {
+  const std::size_t written =
+      libdeflate_gzip_compress(compressor, in.data(), in.size(), out->data() + start, bound);
+  if (written == 0) {  // only when the output does not fit, which the bound rules out
     out->resize(start);
-    return Status::Internal("gzip: deflate did not finish");
+    return Status::Internal("gzip: compression did not fit its bound");
   }
-  out->resize(start + zs->total_out);
+  out->resize(start + written);
   return Status::Ok();
 }
 

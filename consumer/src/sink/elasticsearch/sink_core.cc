@@ -102,19 +102,21 @@ void SinkCore::Deliver(PendingBatch records) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const PendingRecord& r = records[i];
-      bytes += r.bytes;
-      if (closed_) continue;
-      const Document& doc = r.record.doc;
-      if (deps_.metrics != nullptr) {
-        deps_.metrics->CountEvent(doc.database, doc.table, doc.op);
+    // Counted before any acknowledgement, so whoever sees an offset move also sees its events.
+    if (deps_.metrics != nullptr && !closed_) {
+      EventRunCounter events(deps_.metrics);
+      for (const PendingRecord& r : records) {
+        const Document& doc = r.record.doc;
+        events.Count(doc.database, doc.table, doc.op);
         if (doc.event_time_ms > 0) {
           const auto lag_ms = std::max<std::int64_t>(0, now_ms - doc.event_time_ms);
           deps_.metrics->ObserveEndToEndSeconds(static_cast<double>(lag_ms) / 1000.0);
         }
       }
-      deps_.acks->Ack(r.record, DeliveryOutcome::kDelivered);
+    }
+    for (const PendingRecord& r : records) {
+      bytes += r.bytes;
+      if (!closed_) deps_.acks->Ack(r.record, DeliveryOutcome::kDelivered);
     }
   }
   Release(records.size(), bytes);

@@ -45,7 +45,7 @@ class SinkCore : public std::enable_shared_from_this<SinkCore> {
   struct Options {
     BatchQueue::Options batching;
     Backoff::Options backoff;
-    std::size_t max_queued_bytes = 64 * 1024 * 1024;
+    std::size_t max_queued_bytes = 32 * 1024 * 1024;
     int max_in_flight = 4;
     std::string index;
     std::string dead_letter_topic;

@@ -1,4 +1,5 @@
 #include "sink/sqlite/sqlite_sink.h"
+#include "core/thread_name.h"
 
 #include <simdjson.h>
 
@@ -148,7 +149,10 @@ Status SqliteSink::Start() {
   insert_ = std::move(*insert);
   healthy_ = true;
   if (metrics_ != nullptr) metrics_->SetSinkUp(true);
-  worker_ = std::thread([this] { Run(); });
+  worker_ = std::thread([this] {
+    SetCurrentThreadName("cdc-sqlite");
+    Run();
+  });
   return Status::Ok();
 }
 
@@ -284,18 +288,20 @@ Status SqliteSink::WriteBatch(std::deque<SinkRecord>& batch) {
   }
   // Committed: only now may the offsets behind these records advance.
   const std::int64_t acked_at = NowMs();
+  // Counted before any acknowledgement, so whoever sees an offset move also sees its events.
+  if (metrics_ != nullptr) {
+    EventRunCounter events(metrics_);
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      if (!inserted[j]) continue;
+      const Document& doc = batch[j].doc;
+      events.Count(doc.database, doc.table, doc.op);
+      metrics_->ObserveEndToEndSeconds(
+          static_cast<double>(std::max<std::int64_t>(acked_at - doc.event_time_ms, 0)) / 1000.0);
+    }
+  }
   i = 0;
   for (const SinkRecord& record : batch) {
-    if (inserted[i++]) {
-      if (metrics_ != nullptr) {
-        metrics_->CountEvent(record.doc.database, record.doc.table, record.doc.op);
-        metrics_->ObserveEndToEndSeconds(
-            static_cast<double>(std::max<std::int64_t>(acked_at - record.doc.event_time_ms, 0)) /
-            1000.0);
-      }
-    } else {
-      duplicate_rows_.fetch_add(1);
-    }
+    if (!inserted[i++]) duplicate_rows_.fetch_add(1);
     acks_->Ack(record, DeliveryOutcome::kDelivered);
   }
   batch.clear();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/thread_name.h"
+
 namespace cdc::kafka {
 namespace {
 
@@ -19,7 +21,10 @@ void DecodeOne(MessageDecoder* decoder, DecodeSlot& slot) {
 DecodePool::DecodePool(MessageDecoder* own, std::vector<MessageDecoder*> helpers) : own_(own) {
   helpers_.reserve(helpers.size());
   for (MessageDecoder* decoder : helpers) {
-    helpers_.emplace_back([this, decoder] { HelperLoop(decoder); });
+    helpers_.emplace_back([this, decoder] {
+      SetCurrentThreadName("cdc-decode");
+      HelperLoop(decoder);
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 #include "source/kafka/kafka_dead_letter_writer.h"
+#include "core/thread_name.h"
 
 #include <fmt/format.h>
 
@@ -54,7 +55,10 @@ Result<std::unique_ptr<KafkaDeadLetterWriter>> KafkaDeadLetterWriter::Create(
   auto rk = NewClient(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return Err(rk.error());
   writer->rk_ = std::move(*rk);
-  writer->poller_ = std::thread([w = writer.get()] { w->PollLoop(); });
+  writer->poller_ = std::thread([w = writer.get()] {
+    SetCurrentThreadName("cdc-dlq");
+    w->PollLoop();
+  });
   return writer;
 }
 

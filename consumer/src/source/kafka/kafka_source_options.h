@@ -33,7 +33,7 @@ struct KafkaSourceOptions {
   std::vector<std::pair<std::string, std::string>> rdkafka_overrides;
   // Back-pressure: partitions are paused above this many bytes of unacknowledged documents and
   // resumed below half of it.
-  std::size_t max_buffered_bytes = 64 << 20;
+  std::size_t max_buffered_bytes = 32 << 20;
   // Most records read in one poll round and handed to the sink as one batch.
   std::size_t batch_max_records = 1000;
   // Threads that decode and shape records, the poll thread included (see DecodePool).

@@ -10,16 +10,39 @@ namespace {
 TEST(ColumnTypesTest, BinaryBaseTypesAreRecognisedWithoutCase) {
   for (const char* type :
        {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "BINARY", "VarBinary",
-        "binary(16)", "varbinary(255)", "blob(1024)", "longblob unsigned", "binary(4) zerofill"}) {
+        "binary(16)", "varbinary(255)", "blob(1024)", "longblob unsigned", "binary(4) zerofill",
+        "vArBiNaRy(8)", "MEDIUMBLOB", "TinyBlob"}) {
     EXPECT_TRUE(IsBinaryMysqlType(type)) << type;
   }
 }
 
 TEST(ColumnTypesTest, OtherTypesAreNotBinaryEvenWhenTheyMentionIt) {
-  for (const char* type :
-       {"", "varchar", "text", "longtext", "json", "bit(8)", "set('binary','x')", "enum('blob')",
-        "binaryx", "blobs", "varbinaryy", "char(10) binary", "(binary)", " binary",
-        "tinyblobtinyblob", "mediumblob2", "bigint", "int(11)"}) {
+  for (const char* type : {"",
+                           "varchar",
+                           "text",
+                           "longtext",
+                           "json",
+                           "bit(8)",
+                           "set('binary','x')",
+                           "enum('blob')",
+                           "binaryx",
+                           "blobs",
+                           "varbinaryy",
+                           "char(10) binary",
+                           "(binary)",
+                           " binary",
+                           "tinyblobtinyblob",
+                           "mediumblob2",
+                           "bigint",
+                           "int(11)",
+                           "tinyint(1)",
+                           "mediumtext",
+                           "long",
+                           "bina",
+                           "blo",
+                           "b\x02ob",
+                           "tinyblo",
+                           "varbinar(3)"}) {
     EXPECT_FALSE(IsBinaryMysqlType(type)) << type;
   }
 }
