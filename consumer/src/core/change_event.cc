@@ -1,5 +1,7 @@
 #include "core/change_event.h"
 
+#include "core/short_text.h"
+
 namespace cdc {
 
 std::string_view OpName(Op op) {
@@ -14,6 +16,13 @@ std::string_view OpName(Op op) {
       return "ddl";
   }
   return "unknown";
+}
+
+const ColumnValue* FindColumn(const Row& row, std::string_view name) {
+  for (const ColumnValue& column : row) {
+    if (SameShortText(column.name, name)) return &column;
+  }
+  return nullptr;
 }
 
 }  // namespace cdc

@@ -25,6 +25,10 @@ struct ColumnValue {
 
 using Row = std::vector<ColumnValue>;
 
+// The column of `row` named `name` (the first, should a hand-built row repeat it), or null. Rows
+// are short, so a scan; names compare inline (SameShortText).
+const ColumnValue* FindColumn(const Row& row, std::string_view name);
+
 // One row change (or one DDL statement) decoded from a canal-json message. Its text fields are
 // views, not copies: into the decoder's parse of the message and the DecodedMessage's byte store
 // (see DecodedMessage). Copying every name and value cost more than shaping the document.

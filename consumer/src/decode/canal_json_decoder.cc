@@ -116,8 +116,8 @@ CanalJsonDecoder::CanalJsonDecoder(CanalJsonDecoder&&) noexcept = default;
 CanalJsonDecoder& CanalJsonDecoder::operator=(CanalJsonDecoder&&) noexcept = default;
 
 Status CanalJsonDecoder::Decode(std::string_view payload, DecodedMessage* out) {
-  // `out` keeps its events (and their vectors' capacity) until BuildEvents resizes them.
-  out->watermark_ts.reset();
+  // `out` keeps its events (and their vectors' capacity) until BuildEvents replaces them; every
+  // error path before that empties it.
   if (payload.size() > kMaxMessageBytes) {
     out->Clear();
     return MakeDecodeError(DecodeError::kTooLarge, "the message exceeds 64 MiB");
@@ -139,9 +139,11 @@ Status CanalJsonDecoder::Decode(std::string_view payload, DecodedMessage* out) {
   } else {
     status = ParseEnvelope(root, &impl_->raw);
   }
-  if (status.ok()) status = BuildEvents(&impl_->raw, out);
-  if (!status.ok()) out->Clear();
-  return status;
+  if (!status.ok()) {
+    out->Clear();
+    return status;
+  }
+  return BuildEvents(&impl_->raw, out);  // sets the watermark; empties `out` on error
 }
 
 }  // namespace cdc

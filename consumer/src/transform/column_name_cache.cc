@@ -7,7 +7,7 @@ namespace cdc {
 
 void ColumnNameCache::Decide(const Redactor& redactor, std::string_view database,
                              std::string_view table, std::string_view name, ColumnFacts* facts) {
-  facts->sensitive = redactor.enabled() && redactor.IsSensitive(database, table, name);
+  facts->sensitive = redactor.IsSensitive(database, table, name);
   facts->json_name.clear();
   AppendJsonString(name, &facts->json_name);
 }

@@ -80,13 +80,6 @@ class Material {
   std::string* overflow_;
 };
 
-const ColumnValue* FindColumn(const Row& row, std::string_view name) {
-  for (const ColumnValue& column : row) {
-    if (column.name == name) return &column;
-  }
-  return nullptr;
-}
-
 // SHA-256 through OpenSSL's low-level interface (deprecated in OpenSSL 3, still the same
 // SHA-NI/AVX2 code): it keeps its state on the stack. The EVP interface cost more than the
 // hash itself on a one-block key (context reset, provider bookkeeping, cleanse on every call).

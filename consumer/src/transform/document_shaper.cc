@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "core/json_writer.h"
-#include "core/short_text.h"
 #include "transform/document_id.h"
 #include "transform/timestamp.h"
 
@@ -53,13 +52,12 @@ void DocumentShaper::WriteRow(const ChangeEvent& event, const Row& row, JsonWrit
 void DocumentShaper::WritePk(const ChangeEvent& event, JsonWriter* w) {
   w->StartObject();
   for (const std::string_view name : event.pk_names) {
-    for (std::size_t j = 0; j < event.data.size(); ++j) {
-      if (!SameShortText(event.data[j].name, name)) continue;
-      const ColumnFacts& facts = Facts(event, j, name);
-      w->JsonKey(facts.json_name);
-      WriteValue(event.data[j], facts.sensitive, w);
-      break;
-    }
+    const ColumnValue* column = FindColumn(event.data, name);
+    if (column == nullptr) continue;
+    const auto position = static_cast<std::size_t>(column - event.data.data());
+    const ColumnFacts& facts = Facts(event, position, name);
+    w->JsonKey(facts.json_name);
+    WriteValue(*column, facts.sensitive, w);
   }
   w->EndObject();
 }
