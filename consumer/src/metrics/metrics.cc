@@ -106,18 +106,31 @@ void Metrics::CountEvent(std::string_view database, std::string_view table, Op o
       .Increment(n);
 }
 
+prometheus::Gauge& Metrics::PartitionGauge(prometheus::Family<prometheus::Gauge>& family,
+                                           prometheus::Gauge* PartitionSeries::*slot,
+                                           std::int32_t partition) {
+  prometheus::Gauge*& gauge = partitions_[partition].*slot;
+  if (gauge == nullptr) gauge = &family.Add({{"partition", std::to_string(partition)}});
+  return *gauge;
+}
+
 void Metrics::SetConsumerLag(std::int32_t partition, double messages) {
-  consumer_lag_->Add({{"partition", std::to_string(partition)}}).Set(messages);
+  const std::lock_guard lock(partitions_mu_);
+  PartitionGauge(*consumer_lag_, &PartitionSeries::lag, partition).Set(messages);
 }
 
 void Metrics::SetCommittedOffset(std::int32_t partition, double offset) {
-  committed_offset_->Add({{"partition", std::to_string(partition)}}).Set(offset);
+  const std::lock_guard lock(partitions_mu_);
+  PartitionGauge(*committed_offset_, &PartitionSeries::committed, partition).Set(offset);
 }
 
 void Metrics::RemovePartition(std::int32_t partition) {
-  const std::map<std::string, std::string> labels{{"partition", std::to_string(partition)}};
-  if (consumer_lag_->Has(labels)) consumer_lag_->Remove(&consumer_lag_->Add(labels));
-  if (committed_offset_->Has(labels)) committed_offset_->Remove(&committed_offset_->Add(labels));
+  const std::lock_guard lock(partitions_mu_);
+  const auto it = partitions_.find(partition);
+  if (it == partitions_.end()) return;
+  if (it->second.lag != nullptr) consumer_lag_->Remove(it->second.lag);
+  if (it->second.committed != nullptr) committed_offset_->Remove(it->second.committed);
+  partitions_.erase(it);
 }
 
 }  // namespace cdc

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -63,6 +65,17 @@ class Metrics {
     family.Add({{label, std::string(value)}}).Increment();
   }
 
+  // The series of one partition, looked up in its family once per assignment: the source sets
+  // them after every acknowledged round, and Family::Add builds, validates and hashes a label
+  // map on every call. Either pointer is null until that series is first set.
+  struct PartitionSeries {
+    prometheus::Gauge* lag = nullptr;
+    prometheus::Gauge* committed = nullptr;
+  };
+  prometheus::Gauge& PartitionGauge(prometheus::Family<prometheus::Gauge>& family,
+                                    prometheus::Gauge* PartitionSeries::*slot,
+                                    std::int32_t partition);
+
   std::shared_ptr<prometheus::Registry> registry_;
   LabelCapper tables_;
   prometheus::Family<prometheus::Counter>* events_;
@@ -80,6 +93,8 @@ class Metrics {
   prometheus::Gauge* kafka_up_;
   prometheus::Gauge* sink_up_;
   prometheus::Counter* sink_retries_;
+  std::mutex partitions_mu_;
+  std::map<std::int32_t, PartitionSeries> partitions_;  // guarded by partitions_mu_
 };
 
 // Counts a batch's delivered documents into cdc_events_total a run at a time: consecutive
