@@ -67,7 +67,8 @@ class Metrics {
 
   // The series of one partition, looked up in its family once per assignment: the source sets
   // them after every acknowledged round, and Family::Add builds, validates and hashes a label
-  // map on every call. Either pointer is null until that series is first set.
+  // map on every call. Either pointer is null until that series is first set. PartitionGauge
+  // is called with partitions_mu_ held.
   struct PartitionSeries {
     prometheus::Gauge* lag = nullptr;
     prometheus::Gauge* committed = nullptr;

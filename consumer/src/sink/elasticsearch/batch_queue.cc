@@ -65,6 +65,10 @@ PendingBatch BatchQueue::Take(Clock::time_point now, bool flush) {
   }
   // Fresh records join a retry batch to fill it, or go out on their own once ready.
   if (!full && (!batch.empty() || FreshReady(now, flush))) {
+    // Sized once for what can join (a request holds up to max_docs records of ~200 bytes each).
+    const std::size_t room =
+        batch.size() < options_.max_docs ? options_.max_docs - batch.size() : 0;
+    batch.reserve(batch.size() + std::min(fresh_.size(), room));
     while (!fresh_.empty() && Fits(batch, bytes, fresh_.front().record)) {
       bytes += fresh_.front().record.bytes;
       fresh_bytes_ -= fresh_.front().record.bytes;

@@ -84,6 +84,7 @@ void BulkSender::Send(HttpClient& client, const std::string& url, PendingBatch b
 
 void BulkSender::HandleItems(PendingBatch batch, const BulkVerdict& verdict) const {
   PendingBatch delivered, retry, blocked;
+  delivered.reserve(batch.size());  // nearly always every item: no regrowth of ~200-byte records
   std::vector<DeadLetterJob> rejects;
   std::size_t created = 0, conflict = 0;
   bool overloaded = false;
