@@ -58,13 +58,14 @@ bool MockCluster::CreateTopic(const std::string& topic, int partitions) {
          RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-TestProducer::TestProducer(const std::string& bootstraps, const std::string& compression) {
+TestProducer::TestProducer(const std::string& bootstraps, const std::string& compression,
+                           bool idempotent) {
   rd_kafka_conf_t* conf = QuietConf();
   Set(conf, "bootstrap.servers", bootstraps);
   Set(conf, "compression.type", compression);
   Set(conf, "linger.ms", "5");
   Set(conf, "queue.buffering.max.messages", "200000");
-  Set(conf, "enable.idempotence", "true");
+  Set(conf, "enable.idempotence", idempotent ? "true" : "false");
   rd_kafka_conf_set_dr_msg_cb(conf, &TestProducer::OnDelivery);
   rd_kafka_conf_set_opaque(conf, this);
   std::array<char, 256> err{};

@@ -38,7 +38,9 @@ class MockCluster {
 // partition < 0). Waits out a full local queue instead of failing.
 class TestProducer {
  public:
-  explicit TestProducer(const std::string& bootstraps, const std::string& compression = "lz4");
+  // `idempotent` off: see Workload's constructor.
+  explicit TestProducer(const std::string& bootstraps, const std::string& compression = "lz4",
+                        bool idempotent = true);
   ~TestProducer();
   TestProducer(const TestProducer&) = delete;
   TestProducer& operator=(const TestProducer&) = delete;
