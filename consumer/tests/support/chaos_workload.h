@@ -72,9 +72,9 @@ inline constexpr std::int64_t kPoison = -1;
 
 class Workload {
  public:
-  // `idempotent_producer` off for scenarios that move partition leaders: the mock cluster of
-  // librdkafka 2.0.2 can acknowledge an idempotent producer's records across a leader move
-  // without appending them (docs/reliability.md, F5). Without idempotence a retry may append a
+  // `idempotent_producer` off for scenarios that move partition leaders: across a leader move
+  // the mock cluster of librdkafka 2.0.2 acknowledged records of the idempotent producer that it
+  // never appended (docs/reliability.md, F5). Without idempotence a retry may append a
   // record twice instead, which the checks allow: the store counts distinct rows, and offsets
   // need only reach what was sent.
   Workload(std::string bootstraps, std::string topic, int partitions,
