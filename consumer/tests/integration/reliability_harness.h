@@ -219,7 +219,7 @@ class ReliabilityTest : public ::testing::Test {
     const Workload::BrokerCheck broker = work_->CheckBroker();
     EXPECT_EQ(broker.dropped_partitions, 0) << "the mock cluster dropped data (5 MiB/partition)";
     EXPECT_EQ(broker.mismatched_partitions, 0);
-    if (idempotent_producer_) {
+    if (work_->idempotent_producer()) {
       EXPECT_EQ(broker.high_watermark_sum, work_->records());
     } else {
       EXPECT_GE(broker.high_watermark_sum, work_->records());

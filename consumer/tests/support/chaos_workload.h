@@ -96,6 +96,7 @@ class Workload {
   bool Flush();
 
   int partitions() const { return partitions_; }
+  bool idempotent_producer() const { return idempotent_producer_; }
   const std::string& topic() const { return topic_; }
   std::int64_t rows() const { return static_cast<std::int64_t>(rows_.size()); }
   std::int64_t records() const;  // every record produced, poison and re-sends included
