@@ -1,7 +1,7 @@
 // Decode + shape + bulk-line encoding throughput on one core (issue 2: at least 1,000,000
-// appdb.users events/s). Run from a Release build:
-//   cmake -S consumer -B consumer/build/release -G Ninja -DCMAKE_BUILD_TYPE=Release
-//   cmake --build consumer/build/release --target decode_bench
+// appdb.users events/s). Run from the Release build the image and local mode use (profile-guided;
+// add --no-pgo to compare without the profile):
+//   scripts/build-release decode_bench
 //   consumer/build/release/bench/decode_bench --benchmark_repetitions=5
 // items_per_second is events/s; bytes_per_second counts the canal-json input.
 #include <benchmark/benchmark.h>

@@ -104,14 +104,20 @@ def test_two_pinned_bookworm_stages() -> None:
     assert froms[0].endswith(" AS build") and froms[1].endswith(" AS runtime")
 
 
-def test_build_stage_uses_the_project_dependency_script() -> None:
+def test_build_stage_uses_the_project_scripts() -> None:
     build = stages()[0]
     copies = [args for ins, args in build if ins == "COPY"]
     assert any(args.startswith("scripts/install-deps ") for args in copies)
+    assert "scripts/build-release scripts/build-release" in copies
     runs = " ".join(args for ins, args in build if ins == "RUN")
     assert "install-deps --build-only" in runs
-    assert "cmake --preset release" in runs
-    assert "--target cdc-consumer" in runs
+    # The same profile-guided build as local mode, without tests, benchmarks or fuzzers.
+    assert re.search(r"scripts/build-release (-D\S+ )*cdc-consumer", runs), runs
+    for option in ("-DCDC_BUILD_TESTS=OFF", "-DCDC_BUILD_BENCH=OFF", "-DCDC_BUILD_FUZZ=OFF"):
+        assert option in runs
+    assert "--no-pgo" not in runs
+    script = (REPO / "scripts" / "build-release").read_text()
+    assert "cmake --preset release -DCDC_PGO=USE" in script
     presets = json.loads((REPO / "consumer" / "CMakePresets.json").read_text())
     assert "release" in {p["name"] for p in presets["configurePresets"]}
     assert "--build-only" in (REPO / "scripts" / "install-deps").read_text()
@@ -266,9 +272,9 @@ def test_dockerignore_keeps_what_the_build_copies_and_drops_the_rest() -> None:
             assert (REPO / source).exists(), f"COPY {source}: not in the repository"
             assert not ignored(source.rstrip("/")), f"COPY {source}: excluded by .dockerignore"
     for kept in ("consumer/CMakeLists.txt", "consumer/CMakePresets.json", "consumer/src/app/main.cc",
-                 "scripts/install-deps"):
+                 "consumer/pgo/pgo_train.cc", "scripts/install-deps", "scripts/build-release"):
         assert not ignored(kept), kept
     for dropped in ("consumer/build/debug/cdc-consumer", "consumer/build-local/x", ".git/HEAD",
                     "tests/stack/lint/node_modules/x", "docs/stack.md", "prometheus/prometheus.yml",
-                    "consumer/tests/__pycache__/x.pyc"):
+                    "consumer/tests/__pycache__/x.pyc", "scripts/run-local"):
         assert ignored(dropped), dropped
