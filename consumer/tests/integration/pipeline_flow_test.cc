@@ -257,7 +257,11 @@ TEST_F(PipelineFlowTest, FullSinkPausesPartitionsWithoutEvictionAndResumes) {
   ASSERT_TRUE(run.Stop().ok());
   EXPECT_EQ(run.stats().revokes.load(), 1u) << "only the final close";
   EXPECT_EQ(run.sink().delivered(), 3000u) << "no redelivery: the group never evicted us";
-  EXPECT_LE(run.sink().max_in_flight(), 300u + 100u);  // capacity + one batch
+  // Capacity + one batch + one record per partition: a partition is paused only once a record
+  // of its assignment was consumed (KafkaSource::SyncPausedPartitions), so each one not yet read
+  // when the sink filled up can add its first record to the held batch (seen in Release builds:
+  // 402).
+  EXPECT_LE(run.sink().max_in_flight(), 300u + 100u + kPartitions);
 }
 
 // librdkafka 2.0.2 resumes a partition paused before the application consumed any record from

@@ -49,6 +49,13 @@ const char* KillPointName(KillPoint k) {
 
 class ReliabilityCrashTest : public ReliabilityTest {};
 
+// Every answer of the fake Elasticsearch waits this long while a kill point holds (the random
+// delay, the wait for a rebalance), so that at most a few bulks per consumer land in the
+// meantime. Unpaced, a Release-build consumer stored all 100 000 quick-scale events within one
+// such hold, and the later kill points found nothing flowing (a mid-bulk kill then waited in vain
+// for a bulk request).
+constexpr milliseconds kPacedLatency(2000);
+
 // Scenario 1. Kill points, in a cycle: a random moment; mid-bulk (the fake holds a bulk request
 // it has received and applied but not answered); right after a bulk was acknowledged and its
 // offsets stored but before the auto-commit sent them; while the group rebalances because a
@@ -106,6 +113,7 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
 
     switch (point) {
       case KillPoint::kRandom: {
+        es_.SetLatency(kPacedLatency);
         const milliseconds delay(static_cast<std::int64_t>(rng() % 1500));
         ASSERT_TRUE(HoldFor(delay, {victim})) << victim->Output();
         break;
@@ -114,7 +122,9 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
         es_.SetLatency(milliseconds(3000));
         const std::int64_t before = es_.bulk_requests();
         ASSERT_TRUE(WaitFor([&] { return es_.bulk_requests() > before || !victim->Running(); },
-                            milliseconds(30'000)));
+                            milliseconds(30'000)))
+            << "kill " << k << ": no bulk request in 30 s; " << es_.DocumentCount() << " of "
+            << events << " documents stored; " << victim->Output().substr(0, 4000);
         ++held_at_kill;
         break;
       }
@@ -164,6 +174,7 @@ TEST_F(ReliabilityCrashTest, SigkillAtRandomAndTargetedPointsLosesNothing) {
         break;
       }
       case KillPoint::kDuringRebalance: {
+        es_.SetLatency(kPacedLatency);
         ConsumerProcess* joiner = procs[1 - cur];
         // The progress threshold may already have been passed by the consumers before it, so
         // the victim may not even have joined: a joiner started now would join with it and the
