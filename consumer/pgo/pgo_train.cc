@@ -1,9 +1,10 @@
-// Training run of the profile-guided build (scripts/build-release): drives the consumer's
-// per-event path (decode → shape → bulk line) over the local mode's simulated TiCDC feed, so the
-// compiler learns which branches and functions are hot. The feed is FeedGenerator's mix of
-// appdb.users, appdb.orders and appdb.files (inserts, updates with the full `old`, deletes,
-// binary and json columns, hostile usernames, DDL and watermarks), not decode_bench's messages:
-// the benchmark measures a profile it was not trained on.
+// Training run of the profile-guided build (scripts/build-release): drives the service's own
+// per-record path (CanalMessageDecoder: decode → shape, then the sink's bulk lines) over the
+// local mode's simulated TiCDC feed, so the compiler learns which branches and functions are
+// hot. The feed is FeedGenerator's mix of appdb.users, appdb.orders and appdb.files (inserts,
+// updates with the full `old`, deletes, binary and json columns, hostile usernames, DDL and
+// watermarks), not decode_bench's messages: the benchmark measures a profile it was not trained
+// on.
 //
 //   pgo_train [TRANSACTIONS]   (default 100000)
 //
@@ -15,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "core/change_event.h"
 #include "core/document.h"
-#include "decode/canal_json_decoder.h"
 #include "local/feed_generator.h"
-#include "sink/elasticsearch/bulk_encoder.h"
+#include "pipeline/canal_message_decoder.h"
+#include "sink/elasticsearch/bulk_body.h"
+#include "source/kafka/message_decoder.h"
 #include "transform/document_shaper.h"
 
 namespace {
@@ -34,10 +35,8 @@ int main(int argc, char** argv) {
       argc > 1 ? std::strtoull(argv[1], nullptr, 10) : kDefaultTransactions;
   std::int64_t clock_ms = 1714565400000;  // fixed start, so every run trains on the same bytes
   cdc::FeedGenerator generator({.seed = 1, .now_ms = [&clock_ms] { return clock_ms += 3; }});
-  cdc::CanalJsonDecoder decoder;
-  cdc::DocumentShaper shaper(cdc::ShaperOptions{});  // default redaction, as the service runs
-  cdc::DecodedMessage message;
-  cdc::Document doc;
+  cdc::CanalMessageDecoder decoder(cdc::ShaperOptions{});  // default redaction, as the service
+  cdc::kafka::DecodedRecord record;
   std::string body;
   std::uint64_t messages = 0;
   std::uint64_t documents = 0;
@@ -45,14 +44,13 @@ int main(int argc, char** argv) {
   auto process = [&](const std::vector<cdc::SimMessage>& batch) {
     for (const cdc::SimMessage& m : batch) {
       ++messages;
-      if (const cdc::Status status = decoder.Decode(m.value, &message); !status.ok()) {
+      if (const cdc::Status status = decoder.Decode(m.value, &record); !status.ok()) {
         std::fprintf(stderr, "pgo_train: simulated message %llu rejected: %s\n",
                      static_cast<unsigned long long>(messages), status.message().c_str());
         return false;
       }
-      for (const cdc::ChangeEvent& event : message.events) {
-        shaper.Shape(event, &doc);
-        cdc::AppendBulkCreate("cdc-events", doc, &body);
+      for (const cdc::Document& doc : record.documents) {
+        cdc::es::AppendCreate("cdc-events", doc, &body);
         if (++documents % kBulkDocs == 0) body.clear();  // a bulk request is sent
       }
     }
