@@ -1,10 +1,11 @@
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "core/short_text.h"
 
 namespace cdc {
 
@@ -13,6 +14,10 @@ namespace cdc {
 // input: an invalid UTF-8 sequence becomes U+FFFD instead of passing through, because the
 // documents we write must always parse in Elasticsearch even if a caller hands us raw bytes.
 void AppendJsonString(std::string_view text, std::string* out);
+
+// True when `text` needs no escaping at all (only ASCII bytes from 0x20 up, neither `"` nor `\`):
+// it can then be copied between quotes as is, with the same result as AppendJsonString.
+bool IsPlainJsonText(std::string_view text);
 
 // Compact JSON writer for hand-built documents (no DOM): the caller emits keys and values in
 // order and the writer places the commas. It does not validate nesting; its callers emit
@@ -59,7 +64,7 @@ class JsonWriter {
   void JsonKey(std::string_view json_name) {
     Reserve(json_name.size() + 2);
     if (need_comma_) *pos_++ = ',';
-    std::memcpy(pos_, json_name.data(), json_name.size());
+    CopyShortText(pos_, json_name);
     pos_ += json_name.size();
     *pos_++ = ':';
     need_comma_ = false;
@@ -80,19 +85,15 @@ class JsonWriter {
   }
   void Null() { RawValue("null"); }
   void Bool(bool value) { RawValue(value ? "true" : "false"); }
-  template <typename Int>
-  void Integer(Int value) {
-    BeforeValue();
-    Reserve(24);
-    pos_ = std::to_chars(pos_, pos_ + 24, value).ptr;
-  }
+  void Integer(std::int64_t value);
+  void Integer(std::uint64_t value);
   // Writes `bytes` base64-encoded as a JSON string (binary column values).
   void Base64String(std::string_view bytes);
   // Appends `json` verbatim as a value: the caller guarantees it is valid JSON.
   void RawValue(std::string_view json) {
     BeforeValue();
     Reserve(json.size());
-    std::memcpy(pos_, json.data(), json.size());
+    CopyShortText(pos_, json);
     pos_ += json.size();
   }
 

@@ -20,11 +20,16 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+const std::string& Status::message() const {
+  static const std::string kNone;
+  return rep_ ? rep_->message : kNone;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  std::string out(ErrorCodeName(code_));
+  std::string out(ErrorCodeName(rep_->code));
   out += ": ";
-  out += message_;
+  out += rep_->message;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,10 +24,21 @@ enum class ErrorCode {
 std::string_view ErrorCodeName(ErrorCode code);
 
 // Status is the one error vocabulary across component boundaries (leveldb style): no exceptions
-// on the per-event path. Messages must never carry row values or secrets.
+// on the per-event path. Messages must never carry row values or secrets. Like leveldb's, it is
+// one pointer, null when ok: the decoder creates, tests and drops dozens per message, and an ok
+// Status then costs a single store and test. A moved-from Status is ok.
 class [[nodiscard]] Status {
  public:
   Status() = default;
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
+  ~Status() = default;
+
   static Status Ok() { return Status(); }
   static Status InvalidConfig(std::string msg) {
     return {ErrorCode::kInvalidConfig, std::move(msg)};
@@ -36,19 +48,24 @@ class [[nodiscard]] Status {
   static Status Permanent(std::string msg) { return {ErrorCode::kPermanent, std::move(msg)}; }
   static Status Internal(std::string msg) { return {ErrorCode::kInternal, std::move(msg)}; }
 
-  bool ok() const { return code_ == ErrorCode::kOk; }
-  ErrorCode code() const { return code_; }
-  const std::string& message() const { return message_; }
-  bool IsRetryable() const { return code_ == ErrorCode::kTransient; }
+  bool ok() const { return rep_ == nullptr; }
+  ErrorCode code() const { return rep_ ? rep_->code : ErrorCode::kOk; }
+  // Empty when ok.
+  const std::string& message() const;
+  bool IsRetryable() const { return code() == ErrorCode::kTransient; }
 
   // "transient: connection refused"; "ok" for success.
   std::string ToString() const;
 
  private:
-  Status(ErrorCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  struct Rep {
+    ErrorCode code;
+    std::string message;
+  };
+  Status(ErrorCode code, std::string msg)
+      : rep_(std::make_unique<Rep>(Rep{code, std::move(msg)})) {}
 
-  ErrorCode code_ = ErrorCode::kOk;
-  std::string message_;
+  std::unique_ptr<Rep> rep_;
 };
 
 template <typename T>

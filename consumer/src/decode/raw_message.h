@@ -81,7 +81,13 @@ struct RawMessage {
   bool Has(EnvelopeKey key) const { return (seen >> static_cast<unsigned>(key) & 1U) != 0; }
   void Clear() {
     seen = 0;
-    database = table = type = sql = claim_check_location = {};
+    // One by one: a chained assignment copies each view from the next as a 16-byte load of two
+    // 8-byte stores just made, a store-forwarding stall on every message.
+    database = {};
+    table = {};
+    type = {};
+    sql = {};
+    claim_check_location = {};
     is_ddl = false;
     es = ts = 0;
     pk_names.clear();

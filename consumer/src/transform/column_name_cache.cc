@@ -1,7 +1,6 @@
 #include "transform/column_name_cache.h"
 
 #include "core/json_writer.h"
-#include "core/short_text.h"
 
 namespace cdc {
 
@@ -12,9 +11,9 @@ void ColumnNameCache::Decide(const Redactor& redactor, std::string_view database
   AppendJsonString(name, &facts->json_name);
 }
 
-const ColumnFacts& ColumnNameCache::Lookup(const Redactor& redactor, std::string_view database,
-                                           std::string_view table, std::size_t position,
-                                           std::string_view name) {
+const ColumnFacts& ColumnNameCache::LookupSlow(const Redactor& redactor, std::string_view database,
+                                               std::string_view table, std::size_t position,
+                                               std::string_view name) {
   if (redactor.has_qualified_patterns() && (database != database_ || table != table_)) {
     database_.assign(database);
     table_.assign(table);

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/short_text.h"
 #include "transform/redactor.h"
 
 namespace cdc {
@@ -24,7 +25,14 @@ class ColumnNameCache {
   // The facts of column `name` at `position` of a row of database.table, as decided by
   // `redactor` (always the same one for a given cache). Valid until the next call.
   const ColumnFacts& Lookup(const Redactor& redactor, std::string_view database,
-                            std::string_view table, std::size_t position, std::string_view name);
+                            std::string_view table, std::size_t position, std::string_view name) {
+    // The usual case, inline: the same name at the same position as in the previous row.
+    if (!redactor.has_qualified_patterns() && position < entries_.size()) {
+      const Entry& entry = entries_[position];
+      if (entry.known && SameShortText(entry.name, name)) return entry.facts;
+    }
+    return LookupSlow(redactor, database, table, position, name);
+  }
 
  private:
   struct Entry {
@@ -35,6 +43,9 @@ class ColumnNameCache {
   // Positions past this are not remembered (a row this wide is rare and is worked out afresh).
   static constexpr std::size_t kMaxPositions = 4096;
 
+  const ColumnFacts& LookupSlow(const Redactor& redactor, std::string_view database,
+                                std::string_view table, std::size_t position,
+                                std::string_view name);
   static void Decide(const Redactor& redactor, std::string_view database, std::string_view table,
                      std::string_view name, ColumnFacts* facts);
 

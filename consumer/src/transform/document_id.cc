@@ -4,9 +4,11 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
-#include <charconv>
+#include <array>
 #include <cstdlib>
 #include <cstring>
+
+#include <fmt/compile.h>
 
 namespace cdc {
 namespace {
@@ -16,6 +18,14 @@ constexpr std::string_view kMaterialVersion = "v1";
 constexpr std::size_t kIdHashBytes = 16;
 
 enum : char { kValueNull = 0, kValuePresent = 1, kValueAbsent = 2 };
+
+// The two lowercase hex digits of every byte: the id's hash is written a byte at a time.
+constexpr std::array<std::array<char, 2>, 256> kHexPairs = [] {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (std::size_t b = 0; b < 256; ++b) pairs[b] = {kHex[b >> 4], kHex[b & 0xF]};
+  return pairs;
+}();
 
 // Key material is a sequence of length-prefixed fields, so no choice of database, table,
 // column or value bytes can make two different keys encode alike. Lengths and counts are LEB128
@@ -141,6 +151,24 @@ void WriteMaterial(const ChangeEvent& event, Material* m) {
 }  // namespace
 
 void BuildDocumentId(const ChangeEvent& event, std::string* out) {
+  // <commitTs>-<op>-<hex> or es<es>-<op>-<hex>: at most 2 + 20 + 1 + 6 + 1 + 32 bytes. The
+  // readable part is written first, digits straight into place: the final copy reads it in wide
+  // loads, which would stall on the digit pairs' narrow stores if they had just been made.
+  char id[80];
+  char* p = id;
+  if (event.commit_ts.has_value()) {
+    p = fmt::format_to(p, FMT_COMPILE("{}"), *event.commit_ts);
+  } else {
+    *p++ = 'e';
+    *p++ = 's';
+    p = fmt::format_to(p, FMT_COMPILE("{}"), event.es_ms);
+  }
+  *p++ = '-';
+  const std::string_view op = OpName(event.op);
+  std::memcpy(p, op.data(), op.size());
+  p += op.size();
+  *p++ = '-';
+
   thread_local std::string overflow;
   Material material(&overflow);
   WriteMaterial(event, &material);
@@ -148,25 +176,9 @@ void BuildDocumentId(const ChangeEvent& event, std::string* out) {
   Sha256(material.View(), digest);
   if (overflow.capacity() > (std::size_t{1} << 20)) std::string().swap(overflow);  // huge rows
 
-  // <commitTs>-<op>-<hex> or es<es>-<op>-<hex>: at most 2 + 20 + 1 + 6 + 1 + 32 bytes.
-  static constexpr char kHex[] = "0123456789abcdef";
-  char id[80];
-  char* p = id;
-  if (event.commit_ts.has_value()) {
-    p = std::to_chars(p, id + 24, *event.commit_ts).ptr;
-  } else {
-    *p++ = 'e';
-    *p++ = 's';
-    p = std::to_chars(p, id + 24, event.es_ms).ptr;
-  }
-  *p++ = '-';
-  const std::string_view op = OpName(event.op);
-  std::memcpy(p, op.data(), op.size());
-  p += op.size();
-  *p++ = '-';
   for (std::size_t i = 0; i < kIdHashBytes; ++i) {
-    *p++ = kHex[digest[i] >> 4];
-    *p++ = kHex[digest[i] & 0xF];
+    std::memcpy(p, kHexPairs[digest[i]].data(), 2);
+    p += 2;
   }
   out->assign(id, static_cast<std::size_t>(p - id));
 }

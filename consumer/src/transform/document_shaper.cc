@@ -15,7 +15,7 @@ void WriteValue(const ColumnValue& column, bool sensitive, JsonWriter* w) {
   if (column.is_null) {
     w->Null();
   } else if (sensitive) {
-    w->String(kRedacted);
+    w->LiteralString(kRedacted);
   } else if (column.is_binary) {
     w->Base64String(column.value);
   } else {

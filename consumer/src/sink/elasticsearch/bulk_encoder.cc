@@ -5,6 +5,18 @@
 namespace cdc {
 
 void AppendBulkCreate(std::string_view index, const Document& doc, std::string* out) {
+  if (IsPlainJsonText(index) && IsPlainJsonText(doc.id)) {
+    // Nearly every item: ids are digits, hex and dashes (transform/document_id.h) and index
+    // names are plain ASCII, so the action line is copied in pieces without a writer.
+    out->append(R"({"create":{"_index":")")
+        .append(index)
+        .append(R"(","_id":")")
+        .append(doc.id)
+        .append("\"}}\n")
+        .append(doc.source_json)
+        .push_back('\n');
+    return;
+  }
   {
     JsonWriter action(out);
     action.StartObject();

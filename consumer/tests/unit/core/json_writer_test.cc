@@ -40,6 +40,23 @@ TEST(JsonWriterTest, EveryControlByteIsEscapedAtEveryPosition) {
   }
 }
 
+TEST(JsonWriterTest, IsPlainJsonTextAgreesWithTheEscaper) {
+  // Every byte value at every offset of short and block-sized texts: plain exactly when
+  // escaping would copy the text unchanged.
+  for (int c = 0; c < 256; ++c) {
+    for (const std::size_t size : {1U, 7U, 16U, 23U, 40U}) {
+      for (std::size_t pos = 0; pos < size; ++pos) {
+        std::string text(size, 'x');
+        text[pos] = static_cast<char>(c);
+        EXPECT_EQ(IsPlainJsonText(text), Quoted(text) == "\"" + text + "\"")
+            << c << " at " << pos << " of " << size;
+      }
+    }
+  }
+  EXPECT_TRUE(IsPlainJsonText(""));
+  EXPECT_TRUE(IsPlainJsonText("449448587919360008-update-1f0c2b"));
+}
+
 TEST(JsonWriterTest, InvalidUtf8BecomesReplacementCharacters) {
   const std::string fffd = "\xef\xbf\xbd";
   EXPECT_EQ(Quoted("\xff"), "\"" + fffd + "\"");

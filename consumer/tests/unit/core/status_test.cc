@@ -17,6 +17,24 @@ TEST(StatusTest, CarriesRetryClass) {
   EXPECT_EQ(Status::InvalidConfig("bad key").ToString(), "invalid_config: bad key");
 }
 
+TEST(StatusTest, CopiesAreDeepAndMovesLeaveOk) {
+  const Status error = Status::Permanent("mapping rejected");
+  Status copy = error;
+  EXPECT_EQ(copy.code(), ErrorCode::kPermanent);
+  EXPECT_EQ(copy.message(), "mapping rejected");
+  copy = Status::Transient("later");
+  EXPECT_EQ(error.message(), "mapping rejected");  // the original is untouched
+  Status assigned;
+  assigned = error;
+  EXPECT_EQ(assigned.ToString(), "permanent: mapping rejected");
+  Status moved = std::move(copy);
+  EXPECT_EQ(moved.ToString(), "transient: later");
+  EXPECT_TRUE(copy.ok());  // a moved-from Status is ok (status.h)
+  EXPECT_EQ(copy.message(), "");
+  EXPECT_EQ(Status::Ok().code(), ErrorCode::kOk);
+  EXPECT_EQ(Status::Ok().ToString(), "ok");
+}
+
 TEST(StatusTest, ResultHoldsValueOrError) {
   EXPECT_EQ(*ParsePositive(3), 3);
   auto r = ParsePositive(-1);

@@ -41,5 +41,15 @@ TEST(BulkEncoderTest, IndexAndIdAreJsonEscaped) {
   EXPECT_EQ(body.substr(action.size()), "\n{}\n");
 }
 
+TEST(BulkEncoderTest, TextOutsidePlainAsciiTakesTheEscapingPath) {
+  // UTF-8 in the index name passes through; an invalid byte in an id becomes U+FFFD, as for
+  // every string the consumer writes.
+  std::string body;
+  AppendBulkCreate("\xc3\xadndice", Doc("a\xff", "{}"), &body);
+  const std::string action = body.substr(0, body.find('\n'));
+  EXPECT_EQ(action, "{\"create\":{\"_index\":\"\xc3\xadndice\",\"_id\":\"a\xef\xbf\xbd\"}}");
+  EXPECT_TRUE(testing::IsValidJson(action));
+}
+
 }  // namespace
 }  // namespace cdc
