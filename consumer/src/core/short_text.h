@@ -39,42 +39,37 @@ inline bool SameShortText(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Copies n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two overlapping words.
+template <typename Word>
+inline void CopyTwoWords(char* dst, const char* src, std::size_t n) {
+  Word head;
+  Word tail;
+  std::memcpy(&head, src, sizeof(Word));
+  std::memcpy(&tail, src + n - sizeof(Word), sizeof(Word));
+  std::memcpy(dst, &head, sizeof(Word));
+  std::memcpy(dst + n - sizeof(Word), &tail, sizeof(Word));
+}
+
 // Copies `text` to `dst` (which has room for it). Texts up to 32 bytes, such as the column names
 // and most values written into every document, are copied with overlapping word moves, inline;
 // longer ones by memcpy. Nothing outside `text` is read, nothing past `dst + text.size()` is
 // written.
 inline void CopyShortText(char* dst, std::string_view text) {
+  struct Words16 {
+    std::uint64_t word[2];
+  };
   const std::size_t n = text.size();
   const char* src = text.data();
   if (n > 32) {
     std::memcpy(dst, src, n);
   } else if (n > 16) {
-    std::uint64_t words[4];
-    std::memcpy(&words[0], src, 16);
-    std::memcpy(&words[2], src + n - 16, 16);
-    std::memcpy(dst, &words[0], 16);
-    std::memcpy(dst + n - 16, &words[2], 16);
+    CopyTwoWords<Words16>(dst, src, n);
   } else if (n >= 8) {
-    std::uint64_t head;
-    std::uint64_t tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
+    CopyTwoWords<std::uint64_t>(dst, src, n);
   } else if (n >= 4) {
-    std::uint32_t head;
-    std::uint32_t tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
+    CopyTwoWords<std::uint32_t>(dst, src, n);
   } else if (n >= 2) {
-    std::uint16_t head;
-    std::uint16_t tail;
-    std::memcpy(&head, src, 2);
-    std::memcpy(&tail, src + n - 2, 2);
-    std::memcpy(dst, &head, 2);
-    std::memcpy(dst + n - 2, &tail, 2);
+    CopyTwoWords<std::uint16_t>(dst, src, n);
   } else if (n == 1) {
     *dst = *src;
   }

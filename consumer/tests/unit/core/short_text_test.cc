@@ -33,5 +33,19 @@ TEST(SameShortTextTest, TextsOfDifferentLengthsDiffer) {
   EXPECT_TRUE(SameShortText("created_at", "created_at"));
 }
 
+// Every length through each copy path (one byte, two words of 2, 4, 8 and 16 bytes, memcpy),
+// at an odd source offset: the bytes land exactly, and the guard bytes around the destination
+// (ASan would also flag a read or write outside either range) stay as they were.
+TEST(CopyShortTextTest, CopiesEveryLengthExactlyAndNothingAround) {
+  for (std::size_t n = 0; n <= 70; ++n) {
+    std::string source = "#";
+    for (std::size_t i = 0; i < n; ++i) source += static_cast<char>('A' + i % 26);
+    const std::string_view text(source.data() + 1, n);
+    std::string dst(n + 16, '.');
+    CopyShortText(dst.data() + 8, text);
+    EXPECT_EQ(dst, std::string(8, '.') + std::string(text) + std::string(8, '.')) << n;
+  }
+}
+
 }  // namespace
 }  // namespace cdc
