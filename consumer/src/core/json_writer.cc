@@ -253,6 +253,13 @@ bool IsPlainJsonText(std::string_view text) {
 }
 
 void AppendJsonString(std::string_view text, std::string* out) {
+  if (IsPlainJsonText(text)) {
+    // Nearly every id and name: quoted as is, without a writer and its zero-filled growth.
+    out->push_back('"');
+    out->append(text);
+    out->push_back('"');
+    return;
+  }
   JsonWriter writer(out);
   writer.String(text);
 }
