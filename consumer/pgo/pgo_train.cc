@@ -1,7 +1,7 @@
 // Training run of the profile-guided build (scripts/build-release): drives the service's own
-// per-record path (CanalMessageDecoder: decode → shape, then the sink's bulk lines) over the
-// local mode's simulated TiCDC feed, so the compiler learns which branches and functions are
-// hot. The feed is FeedGenerator's mix of appdb.users, appdb.orders and appdb.files (inserts,
+// per-record path (CanalMessageDecoder::DecodeAll: decode → shape, then the sink's bulk lines)
+// over the local mode's simulated TiCDC feed, so the compiler learns which branches and functions
+// are hot. The feed is FeedGenerator's mix of appdb.users, appdb.orders and appdb.files (inserts,
 // updates with the full `old`, deletes, binary and json columns, hostile usernames, DDL and
 // watermarks), not decode_bench's messages: the benchmark measures a profile it was not trained
 // on.
@@ -36,20 +36,26 @@ int main(int argc, char** argv) {
   std::int64_t clock_ms = 1714565400000;  // fixed start, so every run trains on the same bytes
   cdc::FeedGenerator generator({.seed = 1, .now_ms = [&clock_ms] { return clock_ms += 3; }});
   cdc::CanalMessageDecoder decoder(cdc::ShaperOptions{});  // default redaction, as the service
-  cdc::kafka::DecodedRecord record;
+  std::vector<cdc::kafka::DecodeSlot> slots;
   std::string body;
   std::uint64_t messages = 0;
   std::uint64_t documents = 0;
 
   auto process = [&](const std::vector<cdc::SimMessage>& batch) {
-    for (const cdc::SimMessage& m : batch) {
+    slots.resize(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      slots[i].payload = batch[i].value;
+      slots[i].record.Clear();
+    }
+    decoder.DecodeAll(slots);
+    for (const cdc::kafka::DecodeSlot& slot : slots) {
       ++messages;
-      if (const cdc::Status status = decoder.Decode(m.value, &record); !status.ok()) {
+      if (!slot.status.ok()) {
         std::fprintf(stderr, "pgo_train: simulated message %llu rejected: %s\n",
-                     static_cast<unsigned long long>(messages), status.message().c_str());
+                     static_cast<unsigned long long>(messages), slot.status.message().c_str());
         return false;
       }
-      for (const cdc::Document& doc : record.documents) {
+      for (const cdc::Document& doc : slot.record.documents) {
         cdc::es::AppendCreate("cdc-events", doc, &body);
         if (++documents % kBulkDocs == 0) body.clear();  // a bulk request is sent
       }

@@ -17,7 +17,7 @@ constexpr std::size_t kMaxDepth = 64;
 // Far above any Kafka record TiCDC can produce (max-message-bytes defaults to 10 MiB); the
 // parser's memory is a small multiple of the message size.
 constexpr std::size_t kMaxMessageBytes = std::size_t{64} << 20;
-constexpr std::size_t kInitialCapacity = std::size_t{64} << 10;
+constexpr std::size_t kInitialCapacity = CanalJsonDecoder::kPreallocatedBytes;
 // After a message larger than this the parser gives its memory back.
 constexpr std::size_t kRetainedCapacity = std::size_t{4} << 20;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string_view>
 
@@ -15,6 +16,10 @@ namespace cdc {
 // scratch space reused across calls, so it is not thread-safe.
 class CanalJsonDecoder {
  public:
+  // Messages up to this size are parsed in the memory allocated at construction; a larger one
+  // grows the parser, which keeps up to 4 MiB worth of capacity for the next messages.
+  static constexpr std::size_t kPreallocatedBytes = std::size_t{64} << 10;
+
   CanalJsonDecoder();
   ~CanalJsonDecoder();
   CanalJsonDecoder(CanalJsonDecoder&&) noexcept;

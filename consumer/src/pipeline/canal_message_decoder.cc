@@ -1,17 +1,36 @@
 #include "pipeline/canal_message_decoder.h"
 
+#include <algorithm>
+#include <array>
+
 #include "decode/decode_error.h"
 
 namespace cdc {
 
 Status CanalMessageDecoder::Decode(std::string_view payload, kafka::DecodedRecord* out) {
+  batch_.Decode(std::span<const std::string_view>(&payload, 1));
+  return Shape(0, out);
+}
+
+void CanalMessageDecoder::DecodeAll(std::span<kafka::DecodeSlot> slots) {
+  std::array<std::string_view, BatchDecoder::kLanes> payloads;
+  while (!slots.empty()) {
+    const std::size_t count = std::min(slots.size(), payloads.size());
+    for (std::size_t i = 0; i < count; ++i) payloads[i] = slots[i].payload;
+    const std::size_t taken = batch_.Decode(std::span(payloads.data(), count));
+    for (std::size_t i = 0; i < taken; ++i) slots[i].status = Shape(i, &slots[i].record);
+    slots = slots.subspan(taken);
+  }
+}
+
+Status CanalMessageDecoder::Shape(std::size_t lane, kafka::DecodedRecord* out) {
   out->Clear();
-  Status st = decoder_.Decode(payload, &message_);
-  if (!st.ok()) return st;
-  out->watermark_ts = message_.watermark_ts;
-  out->documents.resize(message_.events.size());
-  for (std::size_t i = 0; i < message_.events.size(); ++i) {
-    shaper_.Shape(message_.events[i], &scratch_);
+  if (const Status& status = batch_.status(lane); !status.ok()) return status;
+  const DecodedMessage& message = batch_.message(lane);
+  out->watermark_ts = message.watermark_ts;
+  out->documents.resize(message.events.size());
+  for (std::size_t i = 0; i < message.events.size(); ++i) {
+    shaper_.Shape(message.events[i], &scratch_);
     out->documents[i] = scratch_;
   }
   // A huge row must not pin its buffer for the life of the source.

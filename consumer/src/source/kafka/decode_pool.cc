@@ -7,13 +7,14 @@
 namespace cdc::kafka {
 namespace {
 
-// Slots claimed at a time: large enough that the shared counter is not contended, small
-// enough that the threads finish a round together.
+// Slots claimed at a time, and handed to the decoder at once (it may decode several before it
+// shapes them): large enough that the shared counter is not contended, small enough that the
+// threads finish a round together.
 constexpr std::size_t kChunk = 16;
 
-void DecodeOne(MessageDecoder* decoder, DecodeSlot& slot) {
-  slot.record.Clear();
-  slot.status = decoder->Decode(slot.payload, &slot.record);
+void DecodeSlots(MessageDecoder* decoder, std::span<DecodeSlot> slots) {
+  for (DecodeSlot& slot : slots) slot.record.Clear();
+  decoder->DecodeAll(slots);
 }
 
 }  // namespace
@@ -38,7 +39,7 @@ DecodePool::~DecodePool() {
 
 void DecodePool::DecodeAll(std::span<DecodeSlot> slots) {
   if (helpers_.empty() || slots.size() < kMinParallelSlots) {
-    for (DecodeSlot& slot : slots) DecodeOne(own_, slot);
+    DecodeSlots(own_, slots);
     return;
   }
   slots_ = slots;
@@ -67,7 +68,7 @@ void DecodePool::DecodeChunks(MessageDecoder* decoder) {
   for (std::size_t begin = next_.fetch_add(kChunk, std::memory_order_relaxed); begin < size;
        begin = next_.fetch_add(kChunk, std::memory_order_relaxed)) {
     const std::size_t end = std::min(size, begin + kChunk);
-    for (std::size_t i = begin; i < end; ++i) DecodeOne(decoder, slots_[i]);
+    DecodeSlots(decoder, slots_.subspan(begin, end - begin));
   }
 }
 

@@ -4,21 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string_view>
 #include <thread>
 #include <vector>
 
-#include "core/status.h"
 #include "source/kafka/message_decoder.h"
 
 namespace cdc::kafka {
-
-// One record of a poll round: its value, and what decoding it gave.
-struct DecodeSlot {
-  std::string_view payload;
-  DecodedRecord record;
-  Status status;
-};
 
 // Decodes the records of one poll round on the calling (poll) thread and on helper threads at
 // once, so that decoding and shaping are not bound to the one thread librdkafka's poll API

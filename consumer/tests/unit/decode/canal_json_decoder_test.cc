@@ -8,37 +8,14 @@
 #include <vector>
 
 #include "support/test_env.h"
+#include "unit/decode/decode_cases.h"
 #include "unit/decode/fixture_json.h"
 
 namespace cdc {
 namespace {
 
-struct Case {
-  std::string name;
-  std::string message;
-  std::string expect;  // accepted: events JSON; rejected: the slug
-};
-
-// "## <case>" opens a block; rejected blocks have "## reason: <slug>" next. The message is the
-// first other line; for accepted blocks the lines up to the next blank line are the expected
-// events.
-std::vector<Case> ReadCases(const std::string& fixture, bool rejected) {
-  const std::vector<std::string> lines = testing::ReadLines(testing::FixturePath(fixture));
-  std::vector<Case> cases;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].rfind("## ", 0) != 0) continue;
-    Case c{.name = lines[i].substr(3), .message = {}, .expect = {}};
-    ++i;
-    if (rejected) {
-      c.expect = lines[i].substr(std::string("## reason: ").size());
-      ++i;
-    }
-    c.message = lines[i];
-    while (!rejected && i + 1 < lines.size() && !lines[i + 1].empty()) c.expect += lines[++i];
-    cases.push_back(c);
-  }
-  return cases;
-}
+using testing::DecodeCase;
+using testing::ReadDecodeCases;
 
 // The events point into the decoder's parse, so the decoder must outlive them: one for the
 // whole test binary (each test reads its events before it decodes again).
@@ -55,11 +32,11 @@ std::string Users(std::string_view data, std::string_view tidb = R"({"commitTs":
 }
 
 TEST(CanalJsonDecoderTest, AcceptedCasesDecodeToTheirReviewedEvents) {
-  const std::vector<Case> cases = ReadCases("decode/accepted.txt", false);
+  const std::vector<DecodeCase> cases = ReadDecodeCases("decode/accepted.txt", false);
   ASSERT_GE(cases.size(), 25U);
   CanalJsonDecoder decoder;
   DecodedMessage message;
-  for (const Case& c : cases) {
+  for (const DecodeCase& c : cases) {
     SCOPED_TRACE(c.name);
     const Status status = decoder.Decode(c.message, &message);
     ASSERT_TRUE(status.ok()) << status.ToString();
@@ -68,11 +45,11 @@ TEST(CanalJsonDecoderTest, AcceptedCasesDecodeToTheirReviewedEvents) {
 }
 
 TEST(CanalJsonDecoderTest, RejectedCasesNameTheirReasonAndNoRowValue) {
-  const std::vector<Case> cases = ReadCases("decode/rejected.txt", true);
+  const std::vector<DecodeCase> cases = ReadDecodeCases("decode/rejected.txt", true);
   ASSERT_GE(cases.size(), 60U);
   CanalJsonDecoder decoder;
   DecodedMessage message;
-  for (const Case& c : cases) {
+  for (const DecodeCase& c : cases) {
     SCOPED_TRACE(c.name);
     message.events.resize(2);  // stale content must not survive a rejection
     message.watermark_ts = 7;
@@ -278,7 +255,7 @@ TEST(CanalJsonDecoderTest, EventsOutliveThePayloadAndSurviveAMove) {
 TEST(CanalJsonDecoderTest, RecoversAfterEachRejection) {
   CanalJsonDecoder decoder;
   DecodedMessage message;
-  for (const Case& c : ReadCases("decode/rejected.txt", true)) {
+  for (const DecodeCase& c : ReadDecodeCases("decode/rejected.txt", true)) {
     SCOPED_TRACE(c.name);
     ASSERT_FALSE(decoder.Decode(c.message, &message).ok());
     ASSERT_TRUE(decoder.Decode(Users(R"([{"id":"9"}])"), &message).ok());
