@@ -95,7 +95,9 @@ Status ParsePkNames(element v, RawMessage* raw) {
   const simdjson::dom::array array = v.get_array().value_unsafe();
   for (const element name : array) {
     if (name.type() != element_type::STRING) return WrongType("pkNames[]", "a string");
-    raw->pk_names.push_back(name.get_string().value_unsafe());
+    // Set in place, not push_back of a view built on the stack: that view's two halves are
+    // stored separately and reloaded as one 16-byte word, which stalls (see ParseRows).
+    raw->pk_names.emplace_back() = name.get_string().value_unsafe();
   }
   return Status::Ok();
 }
@@ -122,7 +124,7 @@ Status ParseColumnTypes(element v, bool sql_type, RawMessage* raw) {
       }
       binary = IsBinaryMysqlType(value.get_string().value_unsafe());
     }
-    if (binary) raw->binary_columns.push_back(it.key());
+    if (binary) raw->binary_columns.emplace_back() = it.key();  // as in ParsePkNames
   }
   return Status::Ok();
 }
