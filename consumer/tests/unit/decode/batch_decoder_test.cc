@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "decode/decode_error.h"
 #include "support/test_env.h"
 #include "unit/decode/decode_cases.h"
 #include "unit/decode/fixture_json.h"
