@@ -4,10 +4,13 @@
 //   scripts/build-release decode_bench
 //   consumer/build/release/bench/decode_bench --benchmark_repetitions=5
 // items_per_second is events/s, per_event the time per event (an iteration of the pipeline
-// benchmarks is a batch of messages); bytes_per_second counts the canal-json input.
+// benchmarks is a batch of messages); bytes_per_second counts the canal-json input. On a VM whose
+// cores are shared, BM_UsersInsertWholeCore's whole_core_ns is the figure for a whole core.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -16,6 +19,7 @@
 
 #include "core/change_event.h"
 #include "core/document.h"
+#include "core_probe.h"
 #include "decode/batch_decoder.h"
 #include "decode/canal_json_decoder.h"
 #include "sink/elasticsearch/bulk_encoder.h"
@@ -122,41 +126,64 @@ void ReportEvents(benchmark::State& state, std::int64_t events, std::int64_t byt
 // The consumer's hot path as its decode threads run it: messages taken BatchDecoder::kLanes at
 // a time (CanalMessageDecoder::DecodeAll), decoded, then each event shaped into a reused
 // document and its bulk lines appended to a reused body (the sink's part).
-void RunPipeline(benchmark::State& state, const std::vector<std::string>& messages) {
-  cdc::BatchDecoder batch;
-  cdc::DocumentShaper shaper(cdc::ShaperOptions{});
-  cdc::Document doc;
-  std::string body;
-  body.reserve(std::size_t{2} << 20);
-  std::array<std::string_view, cdc::BatchDecoder::kLanes> payloads;
-  std::size_t next = 0;
-  std::int64_t events = 0;
-  std::int64_t bytes = 0;
-  for (auto _ : state) {
-    for (std::string_view& payload : payloads) {
-      payload = messages[next];
-      next = next + 1 == messages.size() ? 0 : next + 1;
-      bytes += static_cast<std::int64_t>(payload.size());
+class BatchedPipeline {
+ public:
+  explicit BatchedPipeline(const std::vector<std::string>* messages) : messages_(messages) {
+    body_.reserve(std::size_t{2} << 20);
+  }
+
+  // Runs one batch of BatchDecoder::kLanes messages; false (with `error` set) if any failed.
+  bool RunBatch(std::string* error) {
+    for (std::string_view& payload : payloads_) {
+      payload = (*messages_)[next_];
+      next_ = next_ + 1 == messages_->size() ? 0 : next_ + 1;
+      bytes_ += static_cast<std::int64_t>(payload.size());
     }
     // The benchmark's messages are all small, so one call takes them all.
-    if (batch.Decode(payloads) != payloads.size()) {
-      state.SkipWithError("a batch was cut short");
+    if (batch_.Decode(payloads_) != payloads_.size()) {
+      *error = "a batch was cut short";
+      return false;
+    }
+    for (std::size_t lane = 0; lane < payloads_.size(); ++lane) {
+      if (const cdc::Status& status = batch_.status(lane); !status.ok()) {
+        *error = status.message();
+        return false;
+      }
+      for (const cdc::ChangeEvent& event : batch_.message(lane).events) {
+        shaper_.Shape(event, &doc_);
+        cdc::AppendBulkCreate("cdc-events", doc_, &body_);
+        ++events_;
+      }
+    }
+    if (body_.size() > (std::size_t{1} << 20)) body_.clear();  // a bulk request is sent
+    return true;
+  }
+
+  std::int64_t events() const { return events_; }
+  std::int64_t bytes() const { return bytes_; }
+
+ private:
+  const std::vector<std::string>* messages_;
+  cdc::BatchDecoder batch_;
+  cdc::DocumentShaper shaper_{cdc::ShaperOptions{}};
+  cdc::Document doc_;
+  std::string body_;
+  std::array<std::string_view, cdc::BatchDecoder::kLanes> payloads_;
+  std::size_t next_ = 0;
+  std::int64_t events_ = 0;
+  std::int64_t bytes_ = 0;
+};
+
+void RunPipeline(benchmark::State& state, const std::vector<std::string>& messages) {
+  BatchedPipeline pipeline(&messages);
+  std::string error;
+  for (auto _ : state) {
+    if (!pipeline.RunBatch(&error)) {
+      state.SkipWithError(error.c_str());
       break;
     }
-    for (std::size_t lane = 0; lane < payloads.size(); ++lane) {
-      if (const cdc::Status& status = batch.status(lane); !status.ok()) {
-        state.SkipWithError(status.message().c_str());
-        break;
-      }
-      for (const cdc::ChangeEvent& event : batch.message(lane).events) {
-        shaper.Shape(event, &doc);
-        cdc::AppendBulkCreate("cdc-events", doc, &body);
-        ++events;
-      }
-    }
-    if (body.size() > (std::size_t{1} << 20)) body.clear();  // a bulk request is sent
   }
-  ReportEvents(state, events, bytes);
+  ReportEvents(state, pipeline.events(), pipeline.bytes());
 }
 
 // The same, one message at a time: each decoded, then shaped, before the next. Slower, because
@@ -187,6 +214,62 @@ void RunOneByOne(benchmark::State& state, const std::vector<std::string>& messag
     if (body.size() > (std::size_t{1} << 20)) body.clear();
   }
   ReportEvents(state, events, bytes);
+}
+
+// BM_UsersInsert's loop in slices of 256 events, each between two probes of how much of its core
+// the thread is getting (core_probe.h). The vCPUs of the VM this project is measured on share
+// physical cores with other tenants' work, and the path runs 1.4-1.7x slower while that work
+// competes (docs/decoder.md "Session 12"); the probe, which touches no memory, tells those
+// moments apart. Counters:
+//   per_event         over all slices (the time column is per slice)
+//   whole_core_ns     the median time per event over the slices whose probes, before and after,
+//                     both reached 97 % of the run's best probe: the core was the thread's alone
+//   whole_core_share  the fraction of slices that did
+//   probe_peak        the run's best probe in integer adds per ns; a whole core gives its ALU
+//                     count times its clock in GHz. Well below that, no slice had a whole core.
+void BM_UsersInsertWholeCore(benchmark::State& state) {
+  // Short slices, so that few of them straddle a change in what shares the core.
+  constexpr int kSliceBatches = 32;            // 256 events, 0.2-0.4 ms
+  constexpr std::int64_t kProbeRounds = 5000;  // 1 M adds, 70 us on a whole core
+  constexpr double kWholeCore = 0.97;
+  struct Slice {
+    double probe;  // adds per ns: the lower of the probes before and after
+    double ns_per_event;
+  };
+  const std::vector<std::string> messages = UsersMessages(false);
+  BatchedPipeline pipeline(&messages);
+  std::vector<Slice> slices;
+  std::string error;
+  for (auto _ : state) {
+    const double before = cdc_bench::IntegerAddsPerNs(kProbeRounds);
+    const std::int64_t events_before = pipeline.events();
+    const auto start = std::chrono::steady_clock::now();
+    bool ok = true;
+    for (int i = 0; i < kSliceBatches && ok; ++i) ok = pipeline.RunBatch(&error);
+    const double ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    const double after = cdc_bench::IntegerAddsPerNs(kProbeRounds);
+    if (!ok) {
+      state.SkipWithError(error.c_str());
+      break;
+    }
+    state.SetIterationTime(ns / 1e9);
+    slices.push_back(
+        {std::min(before, after), ns / static_cast<double>(pipeline.events() - events_before)});
+  }
+  ReportEvents(state, pipeline.events(), pipeline.bytes());
+  double peak = 0;
+  for (const Slice& slice : slices) peak = std::max(peak, slice.probe);
+  std::vector<double> whole_core;
+  for (const Slice& slice : slices) {
+    if (slice.probe >= kWholeCore * peak) whole_core.push_back(slice.ns_per_event);
+  }
+  std::sort(whole_core.begin(), whole_core.end());
+  state.counters["whole_core_ns"] = whole_core.empty() ? 0.0 : whole_core[whole_core.size() / 2];
+  state.counters["whole_core_share"] =
+      slices.empty() ? 0.0
+                     : static_cast<double>(whole_core.size()) / static_cast<double>(slices.size());
+  state.counters["probe_peak"] = peak;
 }
 
 void BM_UsersInsert(benchmark::State& state) { RunPipeline(state, UsersMessages(false)); }
@@ -233,6 +316,8 @@ void BM_UsersShapeOnly(benchmark::State& state) {
 
 BENCHMARK(BM_UsersInsert);
 BENCHMARK(BM_UsersInsertOneByOne);
+// 2 s: in a busy minute only a few percent of the slices have the whole core.
+BENCHMARK(BM_UsersInsertWholeCore)->UseManualTime()->MinTime(2.0);
 BENCHMARK(BM_UsersMixed);
 BENCHMARK(BM_Wide50);
 BENCHMARK(BM_Examples);
